@@ -11,18 +11,20 @@ VENV   ?= .venv
 PY     := $(abspath $(VENV))/bin/python
 BUILD  := build
 NPM    ?= npm
+FUZZ_SECONDS ?= 60
 KAITAI_DIR := $(BUILD)/kaitai
 KAITAI_PARSER := $(KAITAI_DIR)/wea_block.py
 
 # Each area's fragment (mk/*.mk) adds its targets and appends to these.
 TEST_TARGETS :=
 LINT_TARGETS :=
+FUZZ_TARGETS :=
 CLEAN_PATHS  := $(BUILD) $(VENV) tools/node_modules
 
 VENV_STAMP := $(VENV)/.installed
 TOOLS_STAMP := tools/node_modules/.installed
 
-.PHONY: help venv tools spec test lint clean
+.PHONY: help venv tools spec test lint fuzz clean
 
 help: ## list the targets
 	@echo "wea: the Wrapped Exchange Array (format WA-1). Targets:"
@@ -58,6 +60,8 @@ test: $(TEST_TARGETS) ## run every test: spec, lint, Python, C, conformance
 	@echo "make test: all passed"
 
 lint: $(LINT_TARGETS) ## check code style and types (no rewrite)
+
+fuzz: $(FUZZ_TARGETS) ## fuzz every reader for a bounded time (FUZZ_SECONDS, default 60 each)
 
 clean: ## remove everything built or installed here
 	rm -rf $(CLEAN_PATHS)
