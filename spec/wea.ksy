@@ -98,14 +98,29 @@ instances:
     value: len_elem * num_elements
     doc: Data length `L` in bytes (§3.6).
     doc-ref: spec/wea.md §3.6
+  body:
+    pos: len_header
+    size: header.ofs_data - len_header + len_data
+    type: body
+    doc: |
+      The padding and the data, read as one sized substream, so that a block
+      that ends before its data offset fails R9 even when `len_data` is 0.
+    doc-ref: spec/wea.md §3.8, §6.1 R9
   data:
-    pos: header.ofs_data
-    size: len_data
+    value: body.data
     doc: |
       The elements, packed, column-major, little-endian. Reading past the
       end of the block fails R9.
     doc-ref: spec/wea.md §3.6, §6.1 R9
 types:
+  body:
+    doc-ref: spec/wea.md §3.8
+    seq:
+      - id: padding
+        size: _root.header.ofs_data - _root.len_header
+        doc: Ignored by readers (§3.8).
+      - id: data
+        size: _root.len_data
   fixed_header:
     doc-ref: spec/wea.md §3.2
     seq:
