@@ -1,0 +1,941 @@
+"""The ``wea`` command line: look at, check, remove and convert WA-1 blocks.
+
+Run ``wea --help`` (or ``python -m wea --help``). The commands are a thin
+layer over the package: every header is read and validated by
+:func:`wea.read_header`, :func:`wea.load`, :func:`wea.attach_shared_array`
+or :func:`wea.list_shared_arrays`, and objects are removed by
+:func:`wea.unlink_shared_array`. This module only chooses what to call and
+how to print the answer.
+
+* ``ls``: the WA-1 shared-memory objects of this machine;
+* ``info``: the header of a shared-memory object or a file, and its verdict;
+* ``head``: the first elements, printed as numpy prints them;
+* ``rm``: remove shared-memory objects by name;
+* ``convert``: ``.npy`` to ``.wea`` and back.
+
+Exit codes (also in ``wea --help`` and ``docs/cli.md``): 0 success; 1 to 10
+the block is invalid, the number being its error category of spec §6.2;
+64 usage; 65 data that cannot be converted; 66 no such file or object;
+69 not available on this system; 71 other system error; 73 the destination
+exists; 74 I/O error or no space; 77 permission denied; 130 interrupted. The
+numbers of 64 and up are those of ``sysexits.h``, as ``weatool`` uses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import json
+import math
+import os
+import pwd
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, NoReturn
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import __version__
+from ._errors import CATEGORIES, WeaError
+from ._file import load, read_header, save
+from ._format import Header
+from ._shm import (
+    SHM_DIR,
+    SharedArrayInfo,
+    SharedExchangeArray,
+    attach_shared_array,
+    list_shared_arrays,
+    normalize_name,
+    unlink_shared_array,
+)
+
+__all__ = ["EXIT_CODES", "main"]
+
+EX_OK = 0
+EX_USAGE = 64
+EX_DATAERR = 65
+EX_NOINPUT = 66
+EX_UNAVAILABLE = 69
+EX_OSERR = 71
+EX_CANTCREAT = 73
+EX_IOERR = 74
+EX_NOPERM = 77
+EX_INTERRUPTED = 130
+
+#: Every exit status of the command line, with what it means.
+EXIT_CODES: dict[int, str] = {
+    EX_OK: "success (info: the block is valid)",
+    **{cls.code: f"the block is invalid: {name}" for name, cls in CATEGORIES.items()},
+    EX_USAGE: "usage error: bad command line or shared-memory name",
+    EX_DATAERR: "convert: the input cannot be converted (not a .npy, no WA-1 type)",
+    EX_NOINPUT: "no such file or shared-memory object",
+    EX_UNAVAILABLE: "ls: not available on this system (no /dev/shm)",
+    EX_OSERR: "another system error",
+    EX_CANTCREAT: "convert: the destination exists (use --force)",
+    EX_IOERR: "I/O error or no space left",
+    EX_NOPERM: "permission denied",
+    EX_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+_EPILOG = """\
+exit codes:
+  0       success (info: the block is valid)
+  1..10   the block is invalid; its error category of spec §6.2:
+          1 truncated, 2 bad_magic, 3 wrong_byte_order, 4 unsupported_version,
+          5 unsupported_type, 6 invalid_ndims, 7 invalid_offset,
+          8 invalid_dimension, 9 overflow, 10 data_truncated
+  64 usage error          65 data that cannot be converted
+  66 no such file/object  69 not available here      71 system error
+  73 destination exists   74 I/O error, no space     77 permission denied
+  130 interrupted
+
+NAME|FILE: a word with a '/' after its first character (./x, dir/x.wea,
+/tmp/x.wea) is a file; '/word' is a shared-memory name; a bare word is a
+file if one of that name exists here, else a shared-memory name. --file and
+--shm decide explicitly.
+
+Documentation: docs/cli.md in the wea repository."""
+
+
+class CliError(Exception):
+    """An error that ends a command with a message and an exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 64 (EX_USAGE), not 2.
+
+    Exit status 2 is taken by the error category ``bad_magic`` (spec §6.2),
+    so a usage error must not use it.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Fill one-line texts to the terminal; keep texts with newlines as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+# -- what a NAME|FILE argument denotes ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A block on the command line: a file, or a shared-memory object.
+
+    Attributes
+    ----------
+    kind : {"file", "shm"}
+        Which of the two.
+    name : str
+        The path, or the shared-memory name with its leading ``/``.
+    """
+
+    kind: str
+    name: str
+    bare: bool = False  # a bare word that named no file: said in "not found"
+
+    def __str__(self) -> str:
+        return f"{'file' if self.kind == 'file' else 'shared memory'} {self.name}"
+
+
+def resolve(arg: str, kind: str | None = None) -> Target:
+    """Decide whether a command-line argument is a file or a shared-memory name.
+
+    Parameters
+    ----------
+    arg : str
+        The argument.
+    kind : {"file", "shm", None}, optional
+        Forced by ``--file`` or ``--shm``; None to guess (see ``--help``).
+
+    Returns
+    -------
+    Target
+        The target; a shared-memory name is checked and normalized.
+
+    Raises
+    ------
+    CliError
+        If the argument is an invalid shared-memory name (exit 64).
+    """
+    guessed = kind is None
+    if kind is None:
+        body = arg[1:] if arg.startswith("/") else arg
+        if "/" in body or not body:
+            kind = "file"
+        elif arg.startswith("/"):
+            kind = "shm"
+        else:
+            kind = "file" if os.path.lexists(arg) else "shm"
+    if kind == "file":
+        return Target("file", arg)
+    bare = guessed and not arg.startswith("/")
+    try:
+        return Target("shm", normalize_name(arg), bare=bare)
+    except ValueError as e:
+        raise CliError(str(e), EX_USAGE) from None
+
+
+@dataclass(frozen=True)
+class ObjectStat:
+    """What the system says about a file or shared-memory object."""
+
+    size: int
+    uid: int
+    mode: int
+    mtime: float
+
+    @property
+    def owner(self) -> str:
+        """The owner's user name, or the uid when it has none."""
+        try:
+            return pwd.getpwuid(self.uid).pw_name
+        except KeyError:
+            return str(self.uid)
+
+    @property
+    def age(self) -> float:
+        """Seconds since the object was last modified (not negative)."""
+        return max(0.0, time.time() - self.mtime)
+
+
+def _stat_path(path: str) -> ObjectStat:
+    st = os.stat(path)
+    return ObjectStat(st.st_size, st.st_uid, stat.S_IMODE(st.st_mode), st.st_mtime)
+
+
+def stat_target(target: Target) -> ObjectStat | None:
+    """Stat a file, or a shared-memory object where the system shows it as one.
+
+    Parameters
+    ----------
+    target : Target
+        The file or object.
+
+    Returns
+    -------
+    ObjectStat or None
+        None for a shared-memory object on a system without ``/dev/shm``.
+
+    Raises
+    ------
+    OSError
+        If the file or object cannot be found or stat'ed.
+    """
+    if target.kind == "file":
+        return _stat_path(target.name)
+    path = os.path.join(SHM_DIR, target.name[1:])
+    if not os.path.isdir(SHM_DIR):  # pragma: no cover - not Linux
+        return None
+    return _stat_path(path)
+
+
+# -- output ------------------------------------------------------------------------
+
+
+def human_age(seconds: float) -> str:
+    """Format a duration as ``ls`` users read it: ``45s``, ``12m``, ``3h``, ``2d``."""
+    s = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= size:
+            return f"{s // size}{unit}"
+    return f"{s}s"
+
+
+def _shape_text(shape: Sequence[int]) -> str:
+    return str(tuple(int(d) for d in shape))
+
+
+def _table(rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def json_value(x: Any) -> Any:
+    """Make a value of ``ndarray.tolist()`` JSON-ready.
+
+    NaN and infinities become the strings ``"nan"``, ``"inf"`` and
+    ``"-inf"``, complex numbers ``[re, im]``, as ``weatool inspect --json``
+    writes them.
+
+    Parameters
+    ----------
+    x : Any
+        A nested list of Python numbers.
+
+    Returns
+    -------
+    Any
+        The same, with every number JSON-ready.
+    """
+    if isinstance(x, list):
+        return [json_value(v) for v in x]
+    if isinstance(x, complex):
+        return [json_value(x.real), json_value(x.imag)]
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return x
+
+
+def _print_json(obj: Any, out: IO[str]) -> None:
+    json.dump(obj, out, allow_nan=False)
+    out.write("\n")
+
+
+def header_fields(header: Header, length: int | None) -> dict[str, Any]:
+    """Return the fields of a valid header, as ``info --json`` prints them.
+
+    Parameters
+    ----------
+    header : Header
+        The validated header.
+    length : int or None
+        The block length ``len`` (the size of the file or object), if known.
+
+    Returns
+    -------
+    dict
+        ``valid``, ``etype``, ``etype_name``, ``itemsize``, ``ndims``,
+        ``dims``, ``offset``, ``legacy_offset``, ``len_data``, ``count``,
+        ``len_block``, ``trailing_bytes`` and ``julia_readable``.
+    """
+    return {
+        "valid": True,
+        "etype": header.etype,
+        "etype_name": header.element_type.name,
+        "itemsize": header.itemsize,
+        "ndims": header.ndims,
+        "dims": list(header.dims),
+        "offset": header.offset,
+        "legacy_offset": header.legacy_offset,
+        "len_data": header.len_data,
+        "count": header.count,
+        "len_block": header.block_size,
+        "trailing_bytes": None if length is None else length - header.block_size,
+        "julia_readable": header.julia_readable,
+    }
+
+
+def error_fields(error: WeaError) -> dict[str, Any]:
+    """Return the verdict on an invalid block, as ``info --json`` prints it.
+
+    Parameters
+    ----------
+    error : WeaError
+        The error of the first failed check.
+
+    Returns
+    -------
+    dict
+        ``valid`` (false), ``error`` (the category), ``code`` (its number,
+        also the exit status), ``error_kind`` and ``message``.
+    """
+    return {
+        "valid": False,
+        "error": error.category,
+        "code": error.code,
+        "error_kind": error.kind,
+        "message": error.message,
+    }
+
+
+# -- the commands ------------------------------------------------------------------
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    """``wea ls``: the WA-1 shared-memory objects of this machine."""
+    try:
+        found: list[SharedArrayInfo] = list_shared_arrays()
+    except NotImplementedError as e:
+        raise CliError(str(e), EX_UNAVAILABLE) from None
+    entries = []
+    for info in found:
+        try:
+            st = stat_target(Target("shm", info.name))
+        except FileNotFoundError:
+            continue  # removed since it was listed
+        entries.append((info, st))
+    if args.json:
+        _print_json([_ls_entry(info, st) for info, st in entries], sys.stdout)
+        return EX_OK
+    if not entries:
+        print("no WA-1 shared arrays on this machine", file=sys.stderr)
+        return EX_OK
+    rows = [["NAME", "DTYPE", "SHAPE", "BYTES", "OWNER", "MODE", "AGE"]]
+    for info, st in entries:
+        if info.header is not None:
+            dtype, shape = info.header.element_type.name, _shape_text(info.header.dims)
+        else:
+            dtype, shape = "-", f"invalid: {_category(info.error)}"
+        rows.append(
+            [
+                info.name,
+                dtype,
+                shape,
+                str(info.size),
+                st.owner if st else str(info.uid),
+                f"{info.mode:04o}",
+                human_age(st.age) if st else "-",
+            ]
+        )
+    print(_table(rows, right={3}))
+    return EX_OK
+
+
+def _category(message: str | None) -> str:
+    # SharedArrayInfo carries the spec's message, which starts with the category.
+    head = (message or "").split(":", 1)[0]
+    return head if head in CATEGORIES else "invalid"
+
+
+def _ls_entry(info: SharedArrayInfo, st: ObjectStat | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": info.name,
+        "valid": info.header is not None,
+        "dtype": None if info.header is None else info.header.element_type.name,
+        "shape": None if info.header is None else list(info.header.dims),
+        "bytes": info.size,
+        "uid": info.uid,
+        "owner": st.owner if st else str(info.uid),
+        "mode": f"{info.mode:04o}",
+        "mtime": st.mtime if st else None,
+        "age_seconds": round(st.age, 3) if st else None,
+    }
+    if info.header is None:
+        category = _category(info.error)
+        entry["error"] = category
+        entry["code"] = CATEGORIES[category].code if category in CATEGORIES else None
+        entry["message"] = info.error
+    return entry
+
+
+def _attach(target: Target) -> SharedExchangeArray:
+    """Attach read-only; a missing object is said in words for both meanings."""
+    try:
+        return attach_shared_array(target.name, readonly=True)
+    except FileNotFoundError:
+        also = f", and no file {target.name[1:]!r} here" if target.bare else ""
+        raise FileNotFoundError(
+            errno.ENOENT, f"no such shared-memory object{also}", target.name
+        ) from None
+
+
+def _no_directory(target: Target) -> None:
+    if os.path.isdir(target.name):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", target.name)
+
+
+def _stat_or_none(target: Target) -> ObjectStat | None:
+    try:
+        return stat_target(target)
+    except OSError:  # removed in between, or not shown as a file here
+        return None
+
+
+def _read_target(target: Target) -> tuple[Header | WeaError, ObjectStat | None]:
+    """Read and validate a target's header; a format error is returned."""
+    if target.kind == "file":
+        _no_directory(target)
+        st = stat_target(target)
+        try:
+            return read_header(target.name), st
+        except WeaError as e:
+            return e, st
+    try:
+        arr = _attach(target)
+    except WeaError as e:
+        return e, _stat_or_none(target)
+    try:
+        assert arr.header is not None
+        return arr.header, _stat_or_none(target)
+    finally:
+        arr.close()
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """``wea info``: the header fields and the validation verdict."""
+    target = resolve(args.target, args.kind)
+    verdict, st = _read_target(target)
+    length = None if st is None else st.size
+    if args.json:
+        report: dict[str, Any] = {"source": target.name, "kind": target.kind}
+        report["len"] = length
+        if st is not None:
+            report.update(owner=st.owner, mode=f"{st.mode:04o}", mtime=st.mtime)
+        if isinstance(verdict, WeaError):
+            report.update(error_fields(verdict))
+        else:
+            report.update(header_fields(verdict, length))
+        _print_json(report, sys.stdout)
+    else:
+        _print_info(target, verdict, st)
+    return verdict.code if isinstance(verdict, WeaError) else EX_OK
+
+
+def _print_info(target: Target, verdict: Header | WeaError, st: ObjectStat | None) -> None:
+    lines: list[tuple[str, str]] = [("source", str(target))]
+    if st is not None:
+        lines.append(("length", f"{st.size} bytes"))
+        lines.append(("owner", f"{st.owner}, mode {st.mode:04o}, age {human_age(st.age)}"))
+    if isinstance(verdict, WeaError):
+        cat = verdict.category
+        lines.append(("verdict", f"INVALID: {cat} (category {verdict.code}, {verdict.kind})"))
+        lines.append(("message", verdict.message))
+    else:
+        h = verdict
+        offset_note = "legacy, as wea 0.1.3 wrote it" if h.legacy_offset else "canonical"
+        lines += [
+            ("verdict", "valid WA-1 block"),
+            ("etype", f"{h.etype} ({h.element_type.name}, {h.itemsize} bytes)"),
+            ("ndims", str(h.ndims)),
+            ("dims", f"{_shape_text(h.dims)} (the numpy shape, Fortran order)"),
+            ("data offset", f"{h.offset} ({offset_note})"),
+            ("data length", f"{h.len_data} bytes, {h.count} elements"),
+            ("block length", f"{h.block_size} bytes"),
+        ]
+        if st is not None:
+            lines.append(("trailing", f"{st.size - h.block_size} bytes"))
+        julia = "yes" if h.julia_readable else "no (WA-1 §2.4)"
+        lines.append(("julia", f"readable by Julia's WrappedArray: {julia}"))
+    width = max(len(k) for k, _ in lines) + 1
+    for key, value in lines:
+        print(f"{key + ':':<{width}} {value}")
+
+
+@contextlib.contextmanager
+def open_array(target: Target) -> Iterator[NDArray[Any]]:
+    """Open a target's array read-only, without copying it.
+
+    Parameters
+    ----------
+    target : Target
+        A file (memory-mapped with :func:`wea.load`) or a shared-memory
+        object (attached read-only with :func:`wea.attach_shared_array`).
+
+    Yields
+    ------
+    numpy.ndarray
+        The array, read-only.
+    """
+    if target.kind == "file":
+        _no_directory(target)
+        yield load(target.name, mmap_mode="r")
+        return
+    arr = _attach(target)
+    try:
+        yield arr.view(np.ndarray)
+    finally:
+        arr.close()
+
+
+def cmd_head(args: argparse.Namespace) -> int:
+    """``wea head``: the first elements, printed as numpy prints them."""
+    if args.count < 0:
+        raise CliError(f"-n/--count must be at least 0, got {args.count}", EX_USAGE)
+    target = resolve(args.target, args.kind)
+    with open_array(target) as arr:
+        if args.flat:
+            part = arr.reshape(-1, order="F")[: args.count]
+            what = f"first {part.size} of {arr.size} elements (memory order)"
+        elif arr.ndim == 0:
+            part = arr
+            what = "its one element (0-d)"
+        else:
+            part = arr[: args.count]
+            what = f"first {part.shape[0]} of {arr.shape[0]} rows (along axis 0)"
+        if args.json:
+            report = {
+                "source": target.name,
+                "kind": target.kind,
+                "dtype": arr.dtype.name,
+                "shape": list(arr.shape),
+                "flat": bool(args.flat),
+                "shown": list(part.shape),
+                "values": json_value(part.tolist()),
+            }
+            _print_json(report, sys.stdout)
+            return EX_OK
+        if not args.quiet:
+            shape = _shape_text(arr.shape)
+            print(f"{target}: {arr.dtype.name} array of shape {shape}, {what}")
+        print(str(part))
+    return EX_OK
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    """``wea rm``: remove shared-memory objects by name."""
+    status = EX_OK
+    results = []
+    for arg in args.names:
+        name = arg
+        try:
+            name = resolve(arg, "shm").name
+            unlink_shared_array(name, force=args.force)
+        except (CliError, WeaError, OSError) as e:
+            code = _status_of(e)
+            if isinstance(e, WeaError):
+                message = (
+                    f"{name}: not removed: it does not hold a WA-1 block "
+                    f"({e.category}); use --force to remove it anyway"
+                )
+            elif isinstance(e, FileNotFoundError):
+                message = f"{name}: no such shared-memory object"
+            else:
+                message = _message_of(e, name)
+            results.append({"name": name, "removed": False, "code": code, "message": message})
+            if not args.json:
+                print(f"{_prog}: {message}", file=sys.stderr)
+            status = status or code
+            continue
+        results.append({"name": name, "removed": True})
+        if not args.json and not args.quiet:
+            print(f"removed {name}")
+    if args.json:
+        _print_json(results, sys.stdout)
+    return status
+
+
+def _convert_direction(args: argparse.Namespace) -> str:
+    if args.to:
+        return str(args.to)
+    for path, flip in ((args.dest, False), (args.source, True)):
+        ext = os.path.splitext(path)[1].lower()
+        if ext in (".npy", ".wea"):
+            to = ext[1:]
+            return ("wea" if to == "npy" else "npy") if flip else to
+    raise CliError(
+        "cannot tell the direction: name one file *.npy and the other *.wea, or pass --to",
+        EX_USAGE,
+    )
+
+
+def _load_npy(path: str) -> NDArray[Any]:
+    """Open a ``.npy`` file memory-mapped (read into memory if numpy cannot map it)."""
+    prefix = np.lib.format.MAGIC_PREFIX
+    with open(path, "rb") as f:
+        if f.read(len(prefix)) != prefix:
+            raise CliError(f"{path}: not a .npy file (no numpy magic)", EX_DATAERR)
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError:
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except (ValueError, EOFError) as e:  # needs pickle, or is damaged
+            raise CliError(f"{path}: cannot convert: {e}", EX_DATAERR) from None
+    return np.asarray(arr)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """``wea convert``: ``.npy`` to ``.wea`` and back."""
+    to = _convert_direction(args)
+    both = os.path.exists(args.source) and os.path.exists(args.dest)
+    if both and os.path.samefile(args.source, args.dest):
+        raise CliError(f"{args.dest} is the source file itself", EX_CANTCREAT)
+    if os.path.lexists(args.dest) and not args.force:
+        raise CliError(f"{args.dest} exists; pass --force to replace it", EX_CANTCREAT)
+    # A .wea source is validated by load (an invalid one exits 1..10).
+    arr = _load_npy(args.source) if to == "wea" else load(args.source, mmap_mode="r")
+    # Write a temporary file beside the destination, then rename it: a
+    # failed conversion leaves no half-written destination.
+    tmp = f"{args.dest}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            if to == "wea":
+                save(f, arr)  # any memory order and byte order, piece by piece
+            else:
+                np.save(f, arr, allow_pickle=False)  # Fortran order, no copy
+        os.replace(tmp, args.dest)
+    except TypeError as e:  # a dtype with no WA-1 element type
+        raise CliError(f"{args.source}: {_message_of(e, '')}", EX_DATAERR) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    size = os.path.getsize(args.dest)
+    if args.json:
+        report = {
+            "source": args.source,
+            "destination": args.dest,
+            "to": to,
+            "dtype": arr.dtype.name,
+            "shape": list(arr.shape),
+            "bytes": size,
+        }
+        _print_json(report, sys.stdout)
+    elif not args.quiet:
+        print(
+            f"wrote {args.dest}: {arr.dtype.name} array of shape "
+            f"{_shape_text(arr.shape)}, {size} bytes ({to})"
+        )
+    return EX_OK
+
+
+# -- errors to exit codes ----------------------------------------------------------
+
+_prog = "wea"
+
+
+def _status_of(e: BaseException) -> int:
+    if isinstance(e, CliError):
+        return e.status
+    if isinstance(e, WeaError):
+        return e.code
+    if isinstance(e, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+        return EX_NOINPUT
+    if isinstance(e, PermissionError):
+        return EX_NOPERM
+    if isinstance(e, FileExistsError):
+        return EX_CANTCREAT
+    if isinstance(e, OSError):
+        if e.errno in (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EROFS):
+            return EX_IOERR
+        return EX_OSERR
+    if isinstance(e, ValueError):
+        return EX_USAGE
+    return EX_OSERR  # pragma: no cover
+
+
+def _message_of(e: BaseException, what: str) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        where = e.filename if e.filename is not None else what
+        return f"{where}: {e.strerror}" if where else e.strerror
+    text = str(e)
+    return text[len("wea: ") :] if text.startswith("wea: ") else text
+
+
+# -- the parser --------------------------------------------------------------------
+
+
+def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
+    """Build the argument parser of the ``wea`` command line.
+
+    Parameters
+    ----------
+    prog : str, optional
+        The program name shown in the help.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each sub-command sets ``func``.
+    """
+    json_opt = _Parser(add_help=False)
+    json_opt.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print JSON for scripts instead of text",
+    )
+    target_opts = _Parser(add_help=False)
+    target_opts.add_argument("target", metavar="NAME|FILE", help="a shared-memory name or a file")
+    where = target_opts.add_mutually_exclusive_group()
+    where.add_argument(
+        "--shm",
+        dest="kind",
+        action="store_const",
+        const="shm",
+        help="NAME|FILE is a shared-memory name",
+    )
+    where.add_argument(
+        "--file",
+        dest="kind",
+        action="store_const",
+        const="file",
+        help="NAME|FILE is a file",
+    )
+    fmt = _Formatter
+
+    parser = _Parser(
+        prog=prog,
+        description="Look at, check, remove and convert WA-1 blocks (the Wrapped "
+        "Exchange Array): in POSIX shared memory and in .wea files.",
+        epilog=_EPILOG,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--json", action="store_true", help="print JSON for scripts instead of text"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    p = sub.add_parser(
+        "ls",
+        parents=[json_opt],
+        help="list the WA-1 shared-memory objects of this machine",
+        description="List the POSIX shared-memory objects of this machine that hold a "
+        "WA-1 block (their first bytes are the WA-1 magic): name, dtype, shape, "
+        "bytes, owner, mode and age (since the object was last modified). An object "
+        "whose header is invalid shows its error category. Objects this user cannot "
+        "read are not shown.",
+        epilog="exit codes: 0 success, 69 no /dev/shm on this system, 64 usage",
+        formatter_class=fmt,
+    )
+    p.set_defaults(func=cmd_ls)
+
+    p = sub.add_parser(
+        "info",
+        parents=[target_opts, json_opt],
+        help="print a block's header fields and its validation verdict",
+        description="Validate a block (checks R1 to R9 of spec §6.1) and print its "
+        "header fields, or the error category and message of the first check that "
+        "fails. Only the header is read: a file's first 384 bytes and its size; a "
+        "shared-memory object is attached read-only.",
+        epilog="exit codes: 0 valid; 1..10 invalid (the category of spec §6.2); "
+        "64 usage; 66 not found; 77 permission denied",
+        formatter_class=fmt,
+    )
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser(
+        "head",
+        parents=[target_opts, json_opt],
+        help="print the first elements, as numpy prints them",
+        description="Print the first rows of the array (along its first axis), as "
+        "numpy prints them (large rows are summarised with ...). With --flat, print "
+        "the first elements in memory order (column-major, as weatool inspect does). "
+        "Files are memory-mapped and shared memory is attached read-only: only what "
+        "is printed is read.",
+        epilog="exit codes: 0 success; 1..10 invalid block (spec §6.2); 64 usage; "
+        "66 not found; 77 permission denied",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "-n",
+        "--count",
+        type=int,
+        default=10,
+        metavar="N",
+        help="how many rows, or elements with --flat (default 10)",
+    )
+    p.add_argument(
+        "--flat",
+        action="store_true",
+        help="the first N elements in memory (column-major) order",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print the array only, no caption")
+    p.set_defaults(func=cmd_head)
+
+    p = sub.add_parser(
+        "rm",
+        parents=[json_opt],
+        help="remove shared-memory objects by name",
+        description="Remove shared-memory objects by name (unlink). Processes that "
+        "have them mapped keep their memory until they unmap it; the name is free at "
+        "once (spec §8.2.4). Only objects that hold a WA block are removed, unless "
+        "--force is given, so that a typo cannot remove another program's memory.",
+        epilog="exit codes: 0 all removed; otherwise the status of the first failure: "
+        "66 not found, 77 permission denied, 64 invalid name, 1..4 not a WA-1 block "
+        "(without --force)",
+        formatter_class=fmt,
+    )
+    p.add_argument("names", nargs="+", metavar="NAME", help="a shared-memory name (/x or x)")
+    p.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="remove it even if it does not hold a WA block",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=cmd_rm)
+
+    p = sub.add_parser(
+        "convert",
+        parents=[json_opt],
+        help="convert between .npy and .wea files, both ways",
+        description="Convert a .npy file into a .wea file, or a .wea file into a .npy "
+        "file. The direction follows the names' extensions (or --to). The source is "
+        "memory-mapped and copied piece by piece; the destination is written under a "
+        "temporary name and renamed, so a failed conversion leaves nothing. .npy "
+        "files that need pickle (object arrays) are refused.",
+        epilog="exit codes: 0 success; 1..10 invalid .wea source (spec §6.2); "
+        "64 usage; "
+        "65 the source cannot be converted (not a .npy, a dtype WA-1 does not hold); "
+        "66 not found; 73 the destination exists; 74 I/O error or no space; "
+        "77 permission denied",
+        formatter_class=fmt,
+    )
+    p.add_argument("source", metavar="SOURCE", help="the file to read (.npy or .wea)")
+    p.add_argument("dest", metavar="DEST", help="the file to write (.wea or .npy)")
+    p.add_argument(
+        "--to",
+        choices=("wea", "npy"),
+        help="the format of DEST (default: from the extensions)",
+    )
+    p.add_argument("-f", "--force", action="store_true", help="replace DEST if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=cmd_convert)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wea") -> int:
+    """Run the ``wea`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default ``sys.argv[1:]``).
+    prog : str, optional
+        The program name used in messages.
+
+    Returns
+    -------
+    int
+        The exit status (see :data:`EXIT_CODES`).
+    """
+    global _prog
+    _prog = prog
+    parser = build_parser(prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, usage errors
+        return int(e.code or 0) if not isinstance(e.code, str) else EX_USAGE
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print(
+            f"{prog}: error: a command is required (try '{prog} --help')",
+            file=sys.stderr,
+        )
+        return EX_USAGE
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        return EX_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`wea ls | head -1`): stop quietly.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EX_OK
+    except (CliError, WeaError, OSError, ValueError) as e:
+        print(
+            f"{prog}: {_message_of(e, getattr(args, 'target', '') or '')}",
+            file=sys.stderr,
+        )
+        return _status_of(e)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

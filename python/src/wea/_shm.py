@@ -1,0 +1,792 @@
+"""WA-1 blocks in POSIX shared memory (spec §8.2), done right.
+
+This module talks to the system directly (``_posixshmem``, ``os``,
+``mmap``) instead of through ``multiprocessing.shared_memory``, whose
+resource tracker unlinks, at exit, objects that a process only attached to
+(CPython gh-82300). Here nothing is ever unlinked except by an explicit
+``unlink()``: the lifetime of an object belongs to whoever calls it.
+
+Creation follows the protocol of spec §8.2.2 (C1 to C7): exclusive create,
+exact permissions, size, reservation of the memory (so that a full
+``/dev/shm`` fails at create, not with ``SIGBUS`` later), header, and the
+magic written last, behind a memory barrier, so that a concurrent attacher
+never accepts a half-written header. A create that fails at any step
+unlinks the name before it reports the error.
+
+Arrays view the mapping through a chain of references (array -> its base
+array -> memoryview -> mmap), so the mapping lives until the last array or
+view over it is gone. ``close()`` only drops the array's handle: touching
+an array after ``close()`` or after its ``with`` block is safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import mmap
+import os
+import stat
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, SupportsIndex
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from ._base import ExchangeArrayBase, data_address, view_block
+from ._buffer import fill_data
+from ._errors import BadMagicError, TruncatedError, WeaError
+from ._file import mmap_kwargs
+from ._format import (
+    DEFAULT_MODE,
+    HEADER_SIZE,
+    MAGIC_BYTES,
+    MAX_NAME_BYTES,
+    MAX_OFFSET,
+    Header,
+    cached_header,
+    check_length,
+    check_magic,
+    make_header,
+    parse_header,
+    publish,
+    remember_header,
+    write_header,
+)
+
+try:
+    import _posixshmem
+except ImportError:  # pragma: no cover - not a POSIX system
+    _posixshmem = None
+
+__all__ = [
+    "SHM_DIR",
+    "SharedArrayInfo",
+    "SharedExchangeArray",
+    "SharedSegment",
+    "attach_shared_array",
+    "create_shared_array",
+    "list_shared_arrays",
+    "normalize_name",
+    "unlink_shared_array",
+]
+
+#: Where Linux shows POSIX shared-memory objects as files.
+SHM_DIR = "/dev/shm"
+
+_Ident = tuple[int, int]  # (st_dev, st_ino): which object a name held
+
+
+# -- names (§8.2.1) --------------------------------------------------------------
+
+
+def normalize_name(name: str) -> str:
+    """Check a shared-memory name and return it with its leading ``/``.
+
+    A name is ``/`` followed by a body of 1 to 255 bytes of UTF-8 that holds
+    neither ``/`` nor NUL and is not ``.`` or ``..`` (spec §8.2.1). A name
+    given without the leading ``/`` denotes the same object: ``"x"`` is
+    ``"/x"``, which Linux shows as ``/dev/shm/x``.
+
+    Parameters
+    ----------
+    name : str
+        The name, with or without its leading ``/``.
+
+    Returns
+    -------
+    str
+        The name with exactly one leading ``/``.
+
+    Raises
+    ------
+    TypeError
+        If `name` is not a str.
+    ValueError
+        If the name breaks a rule of §8.2.1; nothing has touched the system.
+    """
+    if type(name) is str:  # a name checked before (exactly a str: hashable, immutable)
+        known = _KNOWN_NAMES.get(name)
+        if known is not None:
+            return known
+    if not isinstance(name, str):
+        raise TypeError(f"wea: a shared-memory name is a str, got {type(name).__name__}")
+    body = name[1:] if name.startswith("/") else name
+    problem = None
+    try:
+        size = len(body.encode("utf-8"))
+    except UnicodeEncodeError:
+        problem = "is not valid UTF-8"
+    else:
+        if size == 0:
+            problem = "is empty"
+        elif size > MAX_NAME_BYTES:
+            problem = f"is {size} bytes long, more than {MAX_NAME_BYTES}"
+        elif "/" in body:
+            problem = "contains '/' after the leading one"
+        elif "\0" in body:
+            problem = "contains a NUL character"
+        elif body in (".", ".."):
+            problem = f"is {body!r}"
+    if problem is not None:
+        raise ValueError(
+            f"wea: invalid shared-memory name {name!r}: its body {problem}; a name "
+            f"is '/' and 1 to {MAX_NAME_BYTES} bytes of UTF-8 without '/' or NUL, "
+            "other than '.' and '..' (WA-1 §8.2.1)"
+        )
+    if type(name) is str:
+        if len(_KNOWN_NAMES) >= 1024:
+            _KNOWN_NAMES.clear()
+        _KNOWN_NAMES[name] = "/" + body
+    return "/" + body
+
+
+#: Names that passed normalize_name, and their normal form (performance only:
+#: attaching by the same name again skips the checks).
+_KNOWN_NAMES: dict[str, str] = {}
+
+
+# -- system calls ----------------------------------------------------------------
+
+
+def _shm_open(name: str, flags: int, mode: int = 0) -> int:
+    if _posixshmem is None:  # pragma: no cover
+        raise OSError(errno.ENOSYS, "wea: POSIX shared memory is not available here")
+    fd: int = _posixshmem.shm_open(name, flags, mode)
+    return fd
+
+
+def _shm_unlink(name: str) -> None:
+    if _posixshmem is None:  # pragma: no cover
+        raise OSError(errno.ENOSYS, "wea: POSIX shared memory is not available here")
+    _posixshmem.shm_unlink(name)
+
+
+_FENCE = threading.Lock()
+
+
+def _fence() -> None:
+    """Order memory accesses: a full barrier, from what Python offers.
+
+    Python has no fence primitive. A lock release followed by an acquire is
+    ordered (release, then acquire) on every memory model CPython runs on,
+    so stores before this call are visible to other processes before stores
+    after it, and loads after it are not satisfied before loads before it.
+    On x86 (TSO) it is not even needed.
+    """
+    _FENCE.acquire()
+    _FENCE.release()
+    _FENCE.acquire()
+    _FENCE.release()
+
+
+def _no_room(name: str, size: int, free: int | None) -> OSError:
+    where = f", the shared-memory file system has {free} free" if free is not None else ""
+    return OSError(
+        errno.ENOSPC,
+        f"wea: no room to create shared array {name!r}: it needs {size} "
+        f"bytes{where} (WA-1 §8.2.2 C5)",
+    )
+
+
+def _reserve(fd: int, size: int, name: str) -> bool:
+    """C5: reserve the object's memory; return False if it must be touched."""
+    free = None
+    try:
+        vfs = os.fstatvfs(fd)
+    except OSError:  # pragma: no cover - not every system answers
+        vfs = None
+    if vfs is not None and vfs.f_blocks > 0:
+        free = vfs.f_bavail * vfs.f_frsize
+        if size > free:
+            raise _no_room(name, size, free)
+    fallocate = getattr(os, "posix_fallocate", None)
+    if fallocate is None:  # pragma: no cover - macOS
+        return False
+    try:
+        fallocate(fd, 0, size)
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise _no_room(name, size, free) from e
+        if e.errno in (errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+            return False  # pragma: no cover - a file system without fallocate
+        raise
+    return True
+
+
+def _touch(mv: memoryview) -> None:  # pragma: no cover - fallback of C5
+    step = mmap.PAGESIZE
+    mv[::step] = bytes(len(range(0, len(mv), step)))
+
+
+# -- the handle ----------------------------------------------------------------------
+
+
+class SharedSegment:
+    """A handle on one mapped POSIX shared-memory object (``array.mem``).
+
+    It is what 0.1.3 exposed as ``SharedExchangeArray.mem`` (there a
+    ``multiprocessing.shared_memory.SharedMemory``): it has ``name``,
+    ``size``, ``buf``, ``close()`` and ``unlink()``.
+
+    Attributes
+    ----------
+    name : str
+        The object's name, with its leading ``/``.
+    size : int
+        The object's size in bytes (at least the block length).
+    readonly : bool
+        Whether the mapping is read-only.
+    owner : bool
+        Whether this process created the object. It is informative only:
+        nothing unlinks the object automatically, owner or not.
+    """
+
+    def __init__(
+        self, name: str, mv: memoryview, readonly: bool, owner: bool, ident: _Ident
+    ) -> None:
+        self.name = name
+        self.size = len(mv)
+        self.readonly = readonly
+        self.owner = owner
+        self._ident = ident
+        self._mv: memoryview | None = mv
+
+    def __repr__(self) -> str:
+        state = "closed" if self._mv is None else ("read-only" if self.readonly else "read-write")
+        return f"<wea.SharedSegment {self.name!r} size={self.size} {state}>"
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._mv is None
+
+    @property
+    def buf(self) -> memoryview:
+        """A memoryview of the whole mapped object (raises once closed)."""
+        if self._mv is None:
+            raise ValueError(f"wea: the handle on {self.name!r} is closed")
+        return memoryview(self._mv)
+
+    def close(self) -> None:
+        """Drop this handle's reference to the mapping.
+
+        The mapping itself is unmapped once no array or view uses it any
+        more; until then those arrays stay valid. Closing twice is allowed.
+        """
+        self._mv = None
+
+    def unlink(self) -> None:
+        """Remove the object's name (spec §8.2.4).
+
+        The memory stays readable through every existing mapping, and the
+        name is free for a new create at once. The name is removed only if
+        it still denotes this object: if the object was unlinked and the
+        name taken by a new one, that one is left alone.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the object was already unlinked.
+        """
+        _unlink_checked(self.name, self._ident)
+
+
+def _ident_of(fd: int) -> _Ident:
+    st = os.fstat(fd)
+    return (st.st_dev, st.st_ino)
+
+
+def _unlink_checked(name: str, ident: _Ident) -> None:
+    try:
+        fd = _shm_open(name, os.O_RDONLY)
+    except PermissionError:
+        fd = -1  # cannot check; the name is the caller's to remove
+    if fd >= 0:
+        try:
+            now = _ident_of(fd)
+        finally:
+            os.close(fd)
+        if now != ident:
+            raise FileNotFoundError(
+                errno.ENOENT,
+                "wea: this shared array was already unlinked, and its name now "
+                "denotes another object, which is left alone",
+                name,
+            )
+    _shm_unlink(name)
+
+
+def _open(name: str, readonly: bool) -> tuple[memoryview, _Ident]:
+    """Open and map a whole existing object (spec §8.2.3)."""
+    fd = _shm_open(name, os.O_RDONLY if readonly else os.O_RDWR)
+    try:
+        st = os.fstat(fd)  # one call for both the identity and the size
+        ident = (st.st_dev, st.st_ino)
+        size = st.st_size
+        if size == 0:  # nothing to map; R1 rejects it
+            return memoryview(b""), ident
+        access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
+        m = mmap.mmap(fd, size, access=access, **mmap_kwargs())
+    finally:
+        os.close(fd)
+    return memoryview(m), ident
+
+
+def _validate(mv: memoryview, name: str) -> Header:
+    """Validate a mapped object; the magic is read first, then a barrier."""
+    try:
+        try:
+            check_length(len(mv), HEADER_SIZE, "R1")
+        except TruncatedError as e:
+            if len(mv) != 0:
+                raise
+            # C2 done, C4 not yet: a creator at work, or killed (§8.2.2).
+            raise TruncatedError(
+                f"{e.message}; {name!r} may still be being created (WA-1 §8.2.2)"
+            ) from None
+        raw = bytes(mv[0:4])
+        try:
+            check_magic(raw)
+        except BadMagicError as e:
+            if raw != b"\0\0\0\0":
+                raise
+            raise BadMagicError(
+                f"{e.message}; {name!r} may still be being created (WA-1 §8.2.2)"
+            ) from None
+        _fence()  # pairs with the creator's: the header is read after the magic
+        hit = cached_header(mv)  # read after the fence too
+        if hit is not None and len(mv) >= hit[5]:  # R1-R8 known to hold; R9
+            return hit[0]
+        header = parse_header(mv)
+        remember_header(mv, header)
+        return header
+    except WeaError as e:
+        if hasattr(e, "add_note"):
+            e.add_note(f"while attaching shared array {name!r}")
+        raise
+
+
+# -- the 0.1.3 class -----------------------------------------------------------------
+
+
+class SharedExchangeArray(ExchangeArrayBase):
+    """A numpy array that lives in a WA-1 block in POSIX shared memory.
+
+    Made by :func:`create_shared_array` or :func:`attach_shared_array`, or
+    by unpickling one (which attaches again, in the receiving process, to
+    the same object). Views of it are ``SharedExchangeArray`` too; results
+    of arithmetic are plain ndarrays.
+
+    The memory stays mapped as long as this array or any view of it
+    exists: :meth:`close` and the end of a ``with`` block only drop the
+    handle, so touching the array afterwards is safe. The object is
+    removed only by :meth:`unlink`, never when a process exits.
+    """
+
+    _wea_segment: SharedSegment | None
+    _WEA_ATTRS = ("_wea_header", "_wea_origin", "_wea_segment")
+
+    @property
+    def mem(self) -> SharedSegment | None:
+        """The :class:`SharedSegment` handle (None if none)."""
+        return self._wea_segment
+
+    @property
+    def name(self) -> str | None:
+        """The object's name, with its leading ``/``."""
+        return None if self._wea_segment is None else self._wea_segment.name
+
+    @property
+    def header(self) -> Header | None:
+        """The header of the block this array lies in."""
+        return self._wea_header
+
+    def _segment(self) -> SharedSegment:
+        if self._wea_segment is None:
+            raise ValueError("wea: this array does not lie in shared memory")
+        return self._wea_segment
+
+    def close(self) -> None:
+        """Drop this array's handle on the object; the data stays valid.
+
+        The mapping is unmapped once this array and every view of it are
+        gone, so reading or writing the array after ``close()`` is safe (in
+        wea 0.1.3 it crashed the interpreter). The object itself is not
+        removed: see :meth:`unlink`.
+        """
+        if self._wea_segment is not None:
+            self._wea_segment.close()
+
+    def unlink(self) -> None:
+        """Remove the object's name, so that no one can attach any more.
+
+        Existing mappings (this array, other processes' arrays) stay valid.
+        Allowed after :meth:`close`.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the object was already unlinked.
+        ValueError
+            If this array does not lie in shared memory.
+        """
+        self._segment().unlink()
+
+    def reopen(self) -> None:
+        """Open the handle again after :meth:`close` (0.1.3 API).
+
+        Raises
+        ------
+        FileNotFoundError
+            If the object was unlinked since (or its name now denotes
+            another object).
+        WeaError
+            If the object no longer holds the block, for example because it
+            was shrunk (:class:`DataTruncatedError`, spec §8.2.6).
+        """
+        seg = self._segment()
+        mv, ident = _open(seg.name, seg.readonly)
+        if ident != seg._ident:
+            raise FileNotFoundError(
+                errno.ENOENT,
+                "wea: the shared array was unlinked; its name now denotes another object",
+                seg.name,
+            )
+        _validate(mv, seg.name)  # R1-R9 again: the object may have been shrunk
+        seg._mv = mv
+
+    def __enter__(self) -> SharedExchangeArray:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> Any:
+        """Pickle as a reference to the object, not as a copy.
+
+        The receiver (a ``multiprocessing`` worker, say) attaches to the
+        same object, read-only if this array's mapping is, and gets the
+        same view of it (offset, shape, strides). Unpickling raises
+        ``FileNotFoundError`` if the object was unlinked in between. An
+        array that is not in shared memory pickles as a plain ndarray.
+        """
+        seg, origin = self._wea_segment, self._wea_origin
+        if seg is None or self._wea_header is None or origin is None:
+            return self.view(np.ndarray).__reduce_ex__(protocol)
+        return (
+            _rebuild_shared,
+            (
+                seg.name,
+                seg.readonly,
+                seg._ident,
+                data_address(self) - data_address(origin) + self._wea_header.offset,
+                self.shape,
+                self.strides,
+                self.dtype.str,
+                bool(self.flags.writeable),
+            ),
+        )
+
+    def __reduce__(self) -> Any:
+        return self.__reduce_ex__(2)
+
+
+def _wrap(mv: memoryview, header: Header, segment: SharedSegment) -> SharedExchangeArray:
+    out = SharedExchangeArray._wrap(view_block(mv, header), header)
+    out._wea_segment = segment
+    return out
+
+
+def _rebuild_shared(
+    name: str,
+    readonly: bool,
+    ident: _Ident,
+    start: int,
+    shape: tuple[int, ...],
+    strides: tuple[int, ...],
+    dtype: str,
+    writeable: bool,
+) -> SharedExchangeArray:
+    mv, now = _open(name, readonly)
+    if now != tuple(ident):
+        raise FileNotFoundError(
+            errno.ENOENT,
+            "wea: the pickled shared array was unlinked; its name now denotes another object",
+            name,
+        )
+    header = _validate(mv, name)
+    seg = SharedSegment(name, mv, readonly, False, now)
+    dt = np.dtype(dtype)
+    raw = np.frombuffer(mv, dtype=np.uint8)
+    view = np.ndarray(shape, dtype=dt, buffer=raw, offset=start, strides=strides)
+    if view.size:
+        lo = start + sum((n - 1) * s for n, s in zip(shape, strides, strict=True) if s < 0)
+        hi = start + sum((n - 1) * s for n, s in zip(shape, strides, strict=True) if s > 0)
+        if lo < header.offset or hi + dt.itemsize > header.block_size:
+            raise ValueError(f"wea: the pickled view lies outside the data of {name!r}")
+    out: SharedExchangeArray = view.view(SharedExchangeArray)
+    out._wea_header = header
+    out._wea_origin = view_block(mv, header)
+    out._wea_segment = seg
+    if not writeable:
+        out.flags.writeable = False
+    return out
+
+
+# -- create and attach ---------------------------------------------------------------
+
+
+def create_shared_array(
+    name: str,
+    dtype: DTypeLike,
+    shape: SupportsIndex | Iterable[SupportsIndex],
+    *,
+    mode: int = DEFAULT_MODE,
+    data: ArrayLike | None = None,
+) -> SharedExchangeArray:
+    """Create a new POSIX shared-memory object holding a zeroed array.
+
+    Follows spec §8.2.2: the name is checked and the size computed before
+    anything is touched (C1); the create is exclusive (C2: an existing
+    object is never opened for writing, truncated or unlinked); the
+    permissions are exactly `mode` (C3); the memory is reserved (C5: a full
+    ``/dev/shm`` fails here with ``ENOSPC``, not with ``SIGBUS`` at a later
+    write); the magic is written last (C7). If any step fails, the name is
+    unlinked before the error is raised: a failed create leaves nothing.
+
+    Parameters
+    ----------
+    name : str
+        ``"/name"`` or ``"name"`` (the same object, ``/dev/shm/name`` on
+        Linux); see :func:`normalize_name`.
+    dtype : numpy.typing.DTypeLike
+        The element type (spec §4).
+    shape : int or sequence of int
+        The shape; the array is in Fortran order.
+    mode : int, optional
+        Permission bits, ``0o600`` by default (only the owner's user can
+        open it); the umask does not change them.
+    data : array_like, optional
+        Values to write before the block is published, so that no attacher
+        can see the array before it holds them.
+
+    Returns
+    -------
+    SharedExchangeArray
+        The array, read-write, owned by this process (``mem.owner``).
+
+    Raises
+    ------
+    FileExistsError
+        If the name is taken; the existing object is left untouched.
+    OSError
+        ``ENOSPC`` if the shared-memory file system has no room for it, or
+        another system error.
+    ValueError
+        If the name is invalid, or `data` does not fit the shape.
+    TypeError
+        If the dtype has no WA-1 element type.
+
+    Examples
+    --------
+    >>> import numpy as np, wea
+    >>> wa = wea.create_shared_array("/doc-example", np.float64, (10, 2))
+    >>> wb = wea.attach_shared_array("/doc-example")
+    >>> wa[0, 0] = 42.0
+    >>> float(wb[0, 0])
+    42.0
+    >>> wa.unlink()
+    """
+    name = normalize_name(name)  # C1
+    header = make_header(dtype, shape)  # C1
+    if not isinstance(mode, int) or not 0 <= mode <= 0o777:
+        raise ValueError(f"wea: mode must be permission bits 0 to 0o777, got {mode!r}")
+    size = header.block_size
+    fd = _shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode)  # C2
+    try:
+        os.fchmod(fd, mode)  # C3
+        os.ftruncate(fd, size)  # C4
+        reserved = _reserve(fd, size, name)  # C5
+        ident = _ident_of(fd)
+        m = mmap.mmap(fd, size, access=mmap.ACCESS_WRITE, **mmap_kwargs())  # C6
+        mv = memoryview(m)
+        if not reserved:  # pragma: no cover
+            _touch(mv)
+        write_header(mv, header, magic=False)
+        if data is not None:
+            fill_data(mv, header, data)
+        _fence()
+        publish(mv)  # C7: the magic, last
+    except BaseException:
+        with contextlib.suppress(OSError):
+            _shm_unlink(name)
+        raise
+    finally:
+        os.close(fd)
+    return _wrap(mv, header, SharedSegment(name, mv, False, True, ident))
+
+
+def attach_shared_array(name: str, *, readonly: bool = False) -> SharedExchangeArray:
+    """Attach to an existing shared-memory object holding a WA-1 block.
+
+    The dtype and shape come from the header, which is validated with the
+    checks of spec §6.1 (an object holding anything else is rejected with
+    the spec's error, never read as garbage). The attacher never writes the
+    header and never unlinks the object, not even when it exits.
+
+    Parameters
+    ----------
+    name : str
+        ``"/name"`` or ``"name"``.
+    readonly : bool, optional
+        Map the object read-only: the array is not writeable, and a write
+        through the mapping faults instead of changing the data.
+
+    Returns
+    -------
+    SharedExchangeArray
+        A view of the object's elements.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no object has that name.
+    PermissionError
+        If this user may not open the object in that mode.
+    WeaError
+        The subclass of the first failed check; an object whose magic is
+        still zero (being created, or its creator died) is a
+        :class:`BadMagicError`.
+    ValueError
+        If the name is invalid.
+    """
+    name = normalize_name(name)
+    mv, ident = _open(name, readonly)
+    header = _validate(mv, name)
+    return _wrap(mv, header, SharedSegment(name, mv, readonly, False, ident))
+
+
+# -- the machine's objects -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedArrayInfo:
+    """A WA-1 shared-memory object found by :func:`list_shared_arrays`.
+
+    Attributes
+    ----------
+    name : str
+        Its name, with the leading ``/``.
+    size : int
+        Its size in bytes.
+    mode : int
+        Its permission bits.
+    uid : int
+        Its owner's user id.
+    header : Header or None
+        Its header, or None if the header is invalid.
+    error : str or None
+        Why the header is invalid (the spec's message), or None.
+    """
+
+    name: str
+    size: int
+    mode: int
+    uid: int
+    header: Header | None
+    error: str | None
+
+
+def list_shared_arrays() -> list[SharedArrayInfo]:
+    """List the shared-memory objects of this machine that hold a WA-1 block.
+
+    An object counts when its first 4 bytes are the WA-1 magic; its header
+    is then validated (``header`` or ``error`` says how that went).
+    Objects this user cannot read are skipped.
+
+    Returns
+    -------
+    list of SharedArrayInfo
+        Sorted by name.
+
+    Raises
+    ------
+    NotImplementedError
+        On systems that do not show shared memory as files (only Linux's
+        ``/dev/shm`` is read).
+    """
+    if not os.path.isdir(SHM_DIR):
+        raise NotImplementedError(
+            f"wea: listing shared memory needs {SHM_DIR} (Linux); not on {sys.platform}"
+        )
+    found = []
+    with os.scandir(SHM_DIR) as entries:
+        for entry in entries:
+            try:
+                with open(entry.path, "rb") as f:
+                    st = os.fstat(f.fileno())
+                    if not stat.S_ISREG(st.st_mode):
+                        continue
+                    head = f.read(MAX_OFFSET)
+            except OSError:
+                continue
+            if head[:4] != MAGIC_BYTES:
+                continue
+            header: Header | None = None
+            error: str | None = None
+            try:
+                header = parse_header(head, length=max(st.st_size, len(head)))
+            except WeaError as e:
+                error = e.message
+            found.append(
+                SharedArrayInfo(
+                    "/" + entry.name,
+                    st.st_size,
+                    stat.S_IMODE(st.st_mode),
+                    st.st_uid,
+                    header,
+                    error,
+                )
+            )
+    return sorted(found, key=lambda info: info.name)
+
+
+def unlink_shared_array(name: str, *, force: bool = False) -> None:
+    """Remove a shared-memory object by name.
+
+    Existing mappings stay valid; the name is free at once (spec §8.2.4).
+
+    Parameters
+    ----------
+    name : str
+        ``"/name"`` or ``"name"``.
+    force : bool, optional
+        Remove the object even if it does not hold a WA-1 block. By
+        default only an object whose first bytes are a WA magic is removed,
+        so that a typo cannot delete another program's memory.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no object has that name.
+    WeaError
+        If the object does not start with the WA-1 magic and `force` is
+        false (:class:`BadMagicError` and its siblings of check R2).
+    ValueError
+        If the name is invalid.
+    """
+    name = normalize_name(name)
+    if not force:
+        mv, _ = _open(name, readonly=True)
+        try:
+            check_length(len(mv), HEADER_SIZE, "R1")
+            check_magic(bytes(mv[0:4]))
+        except WeaError as e:
+            raise type(e)(
+                f"{e.message}; {name!r} does not hold a WA-1 block, pass "
+                "force=True to unlink it anyway"
+            ) from None
+    _shm_unlink(name)

@@ -1,0 +1,106 @@
+"""Helpers for the tests: build WA-1 blocks by hand, read the spec's examples."""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "spec" / "wea.md"
+MAGIC = b"\x31\x2d\x41\x57"
+
+SIZES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 8, 8: 8, 9: 4, 10: 8, 11: 8, 12: 16}
+SIZES |= {256: 1, 257: 2}
+
+
+def c_of(ndims: int) -> int:
+    return (16 + 8 * ndims + 63) // 64 * 64
+
+
+def block(
+    etype: int = 10,
+    dims: tuple[int, ...] = (2, 3),
+    *,
+    ndims: int | None = None,
+    offset: int | None = None,
+    magic: bytes = MAGIC,
+    data: bytes | None = None,
+    cut: int | None = None,
+    trailing: bytes = b"",
+) -> bytes:
+    """A block from raw field values, none of them checked.
+
+    ``ndims`` defaults to ``len(dims)``, ``offset`` to the canonical one,
+    ``data`` to ``L`` bytes 0, 1, 2 ... (for valid sizes) and ``cut`` cuts
+    the result to that many bytes.
+    """
+    n = len(dims) if ndims is None else ndims
+    off = c_of(n) if offset is None else offset
+    head = magic + struct.pack("<HHq", etype, n, off) + struct.pack(f"<{len(dims)}q", *dims)
+    if data is None:
+        count = 1
+        for d in dims:
+            count *= d
+        size = SIZES.get(etype, 1) * count if 0 <= count < 1 << 24 else 0
+        data = bytes(i % 251 for i in range(size))
+    pad = max(0, off - len(head)) if off < 4096 else 0
+    out = head + bytes(pad) + data + trailing
+    return out if cut is None else out[:cut]
+
+
+@dataclass
+class Example:
+    """One ``wea-example`` block of spec §11."""
+
+    name: str
+    etype: int
+    ndims: int
+    offset: int
+    dims: tuple[int, ...]
+    len_data: int
+    data: bytes
+    raw: bytes
+
+
+def spec_examples() -> list[Example]:
+    """The worked examples of spec §11, parsed from spec/wea.md."""
+    text = SPEC.read_text(encoding="utf-8")
+    out = []
+    for body in re.findall(r"```wea-example\n(.*?)```", text, re.S):
+        meta_text, dump = body.split("\n---\n")
+        meta = dict(line.split(": ", 1) for line in meta_text.strip().splitlines())
+        raw = bytearray()
+        for line in dump.strip().splitlines():
+            raw += bytes.fromhex(line.split(":", 1)[1])
+        out.append(
+            Example(
+                name=meta["name"],
+                etype=int(meta["etype"]),
+                ndims=int(meta["ndims"]),
+                offset=int(meta["offset"]),
+                dims=tuple(int(d) for d in meta["dims"].split()),
+                len_data=int(meta["len_data"]),
+                data=bytes.fromhex(meta["data"].replace(" ", "")),
+                raw=bytes(raw),
+            )
+        )
+    return out
+
+
+def spec_table(heading: str) -> list[list[str]]:
+    """The rows of the first table after a heading of spec/wea.md, cells stripped."""
+    text = SPEC.read_text(encoding="utf-8")
+    start = text.index(heading)
+    rows = []
+    started = False
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith("|"):
+            started = True
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not set("".join(cells)) <= set("-: "):
+                rows.append(cells)
+        elif started:
+            break
+    return rows[1:]  # without the header row

@@ -1,0 +1,668 @@
+"""The ``wea`` command line (wea._cli): every command, its JSON and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import wea
+from wea import _cli
+
+CONFORMANCE = Path(__file__).resolve().parents[2] / "conformance"
+SHM_DIR = "/dev/shm"
+needs_dev_shm = pytest.mark.skipif(
+    not os.path.isdir(SHM_DIR), reason="listing shared memory needs /dev/shm (Linux)"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = _cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:
+    status, out, _ = run(capsys, *argv, "--json")
+    return status, json.loads(out)
+
+
+@pytest.fixture
+def seg(shm_name: Callable[[], str]) -> Iterator[str]:
+    """A fresh shared-memory name (conftest's prefix), removed after the test."""
+    name = shm_name()
+    yield name
+    for leftover in (name, name + "-b"):
+        with contextlib.suppress(FileNotFoundError):
+            wea.unlink_shared_array(leftover, force=True)
+
+
+@pytest.fixture
+def block_file(tmp_path: Path) -> Path:
+    path = tmp_path / "a.wea"
+    wea.save(path, np.arange(6.0).reshape(2, 3))
+    return path
+
+
+# -- the parser, help, usage --------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], ["ls"], ["info"], ["head"], ["rm"], ["convert"]])
+def test_help_everywhere(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    status, out, _ = run(capsys, *command, "--help")
+    assert status == 0
+    assert out.startswith("usage: wea")
+    assert "exit codes" in out
+
+
+def test_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--help")
+    for code in (64, 65, 66, 69, 71, 73, 74, 77, 130):
+        assert str(code) in out
+    for name in wea._errors.CATEGORIES:
+        assert name in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out.strip() == f"wea {wea.__version__}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["frobnicate"], ["info"], ["head", "x", "-n", "many"], ["convert", "a"]],
+)
+def test_usage_errors_exit_64(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    # 2 is the category bad_magic: a usage error must not say it.
+    status, out, err = run(capsys, *argv)
+    assert status == _cli.EX_USAGE == 64
+    assert out == ""
+    assert "usage:" in err
+
+
+def test_negative_count_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], block_file: Path
+) -> None:
+    status, _, err = run(capsys, "head", str(block_file), "-n", "-1")
+    assert status == 64
+    assert "at least 0" in err
+
+
+def test_exit_codes_are_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
+    for code in _cli.EXIT_CODES:
+        assert f"| {code} " in doc, f"exit code {code} is not in docs/cli.md"
+
+
+# -- what NAME|FILE denotes ---------------------------------------------------
+
+
+def test_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "here.wea").write_bytes(b"")
+    assert _cli.resolve("here.wea") == _cli.Target("file", "here.wea")
+    assert _cli.resolve("./x") == _cli.Target("file", "./x")
+    assert _cli.resolve("dir/x.wea") == _cli.Target("file", "dir/x.wea")
+    assert _cli.resolve("/tmp/x.wea") == _cli.Target("file", "/tmp/x.wea")
+    assert _cli.resolve("/seg").kind == "shm"
+    assert _cli.resolve("seg") == _cli.Target("shm", "/seg", bare=True)
+    assert _cli.resolve("here.wea", "shm") == _cli.Target("shm", "/here.wea")
+    assert _cli.resolve("/seg", "file") == _cli.Target("file", "/seg")
+    with pytest.raises(_cli.CliError) as info:
+        _cli.resolve("a\0b", "shm")
+    assert info.value.status == 64
+
+
+# -- info ---------------------------------------------------------------------
+
+
+def test_info_file(capsys: pytest.CaptureFixture[str], block_file: Path) -> None:
+    status, out, _ = run(capsys, "info", str(block_file))
+    assert status == 0
+    assert "valid WA-1 block" in out
+    assert "10 (float64, 8 bytes)" in out
+    assert "(2, 3)" in out
+    status, report = run_json(capsys, "info", str(block_file))
+    assert status == 0
+    assert report["valid"] is True
+    assert report["kind"] == "file"
+    assert report["etype"] == 10
+    assert report["etype_name"] == "float64"
+    assert report["dims"] == [2, 3]
+    assert report["offset"] == 64
+    assert report["len_data"] == 48
+    assert report["len"] == report["len_block"] == 112
+    assert report["trailing_bytes"] == 0
+    assert report["legacy_offset"] is False
+    assert report["julia_readable"] is True
+
+
+def _vectors(result: str) -> list[dict[str, Any]]:
+    manifest = json.loads((CONFORMANCE / "manifest.json").read_text())
+    return [v for v in manifest["vectors"] if v["result"] == result]
+
+
+def test_info_agrees_with_every_conformance_vector(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The verdict and the exit status are the spec's, on all 300+ vectors."""
+    for vector in _vectors("valid") + _vectors("invalid"):
+        status, report = run_json(capsys, "info", "--file", str(CONFORMANCE / vector["path"]))
+        if vector["result"] == "valid":
+            assert status == 0, vector["id"]
+            for key in ("etype", "ndims", "dims", "offset", "len_data"):
+                assert report[key] == vector[key], (vector["id"], key)
+        else:
+            cls = wea._errors.CATEGORIES[vector["error"]]
+            assert status == cls.code, vector["id"]
+            assert report["valid"] is False
+            assert report["error"] == vector["error"], vector["id"]
+            assert report["code"] == cls.code
+            assert report["message"].startswith(vector["error"] + ":")
+
+
+@pytest.mark.parametrize(
+    ("vector", "category", "code"),
+    [
+        ("i-r1-cut-at-0", "truncated", 1),
+        ("i-r2-magic-wa-2", "unsupported_version", 4),
+        ("i-r2-big-endian-block", "wrong_byte_order", 3),
+    ],
+)
+def test_info_invalid_text(
+    capsys: pytest.CaptureFixture[str], vector: str, category: str, code: int
+) -> None:
+    status, out, _ = run(capsys, "info", str(CONFORMANCE / "invalid" / f"{vector}.wea"))
+    assert status == code
+    assert f"INVALID: {category} (category {code}" in out
+    assert "WA-1 §6.1" in out
+
+
+def test_info_legacy_offset(capsys: pytest.CaptureFixture[str]) -> None:
+    path = CONFORMANCE / "valid" / "v-spec-11-4-float32-legacy-offset.wea"
+    status, out, _ = run(capsys, "info", str(path))
+    assert status == 0
+    assert "legacy" in out
+    assert "readable by Julia's WrappedArray: no" in out
+
+
+def test_info_shared_memory(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    wa = wea.create_shared_array(seg, np.int16, (3, 4))
+    status, report = run_json(capsys, "info", seg)
+    assert status == 0
+    assert report["kind"] == "shm"
+    assert report["source"] == seg
+    assert report["etype_name"] == "int16"
+    assert report["dims"] == [3, 4]
+    # a bare word is the same object, when no file has that name
+    status, report = run_json(capsys, "info", "--shm", seg[1:])
+    assert status == 0
+    assert report["source"] == seg
+    wa.unlink()
+
+
+@needs_dev_shm
+def test_info_shared_memory_invalid(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    # An object whose creator died before publishing it: zero magic.
+    fd = os.open(os.path.join(SHM_DIR, seg[1:]), os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    os.ftruncate(fd, 4096)
+    os.close(fd)
+    status, report = run_json(capsys, "info", seg)
+    assert status == 2
+    assert report["error"] == "bad_magic"
+    assert report["len"] == 4096
+
+
+def test_info_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, err = run(capsys, "info", str(tmp_path / "missing.wea"))
+    assert status == 66
+    assert out == ""
+    assert "No such file" in err
+    name = f"wea-test-cli-missing-{os.getpid()}"
+    status, _, err = run(capsys, "info", name)
+    assert status == 66
+    assert "no such shared-memory object" in err
+    assert "no file" in err  # the bare word named no file either
+
+
+def test_info_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, _, err = run(capsys, "info", str(tmp_path) + "/")
+    assert status == 66
+    assert "directory" in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_info_permission_denied(capsys: pytest.CaptureFixture[str], block_file: Path) -> None:
+    block_file.chmod(0)
+    status, _, _ = run(capsys, "info", str(block_file))
+    assert status == 77
+
+
+def test_info_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "info", "--shm", "..")
+    assert status == 64
+    assert "invalid shared-memory name" in err
+
+
+# -- head ---------------------------------------------------------------------
+
+
+def test_head_prints_as_numpy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    a = np.arange(40, dtype=np.int32).reshape(20, 2)
+    wea.save(tmp_path / "x.wea", a)
+    status, out, _ = run(capsys, "head", str(tmp_path / "x.wea"), "-n", "3")
+    assert status == 0
+    caption, body = out.split("\n", 1)
+    assert "int32 array of shape (20, 2), first 3 of 20 rows" in caption
+    assert body == str(a[:3]) + "\n"
+    status, out, _ = run(capsys, "head", "-q", str(tmp_path / "x.wea"), "-n", "0")
+    assert out == str(a[:0]) + "\n"
+
+
+def test_head_summarises_large_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    a = np.linspace(0, 1, 5000).reshape(1, 5000)
+    wea.save(tmp_path / "x.wea", a)
+    status, out, _ = run(capsys, "head", "-q", str(tmp_path / "x.wea"))
+    assert status == 0
+    assert "..." in out
+    assert out == str(a) + "\n"
+
+
+def test_head_flat_is_memory_order(capsys: pytest.CaptureFixture[str], block_file: Path) -> None:
+    status, report = run_json(capsys, "head", "--flat", str(block_file), "-n", "4")
+    assert status == 0
+    assert report["values"] == [0.0, 3.0, 1.0, 4.0]  # column-major
+    assert report["shape"] == [2, 3]
+    assert report["shown"] == [4]
+
+
+def test_head_json_special_values(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    wea.save(tmp_path / "f.wea", np.array([np.nan, np.inf, -np.inf, 1.5]))
+    wea.save(tmp_path / "c.wea", np.array([1 + 2j, np.nan], dtype=np.complex64))
+    wea.save(tmp_path / "b.wea", np.array([True, False]))
+    wea.save(tmp_path / "z.wea", np.float16(2.5))
+    assert run_json(capsys, "head", str(tmp_path / "f.wea"))[1]["values"] == [
+        "nan",
+        "inf",
+        "-inf",
+        1.5,
+    ]
+    values = run_json(capsys, "head", str(tmp_path / "c.wea"))[1]["values"]
+    assert values == [[1.0, 2.0], ["nan", 0.0]]
+    assert run_json(capsys, "head", str(tmp_path / "b.wea"))[1]["values"] == [
+        True,
+        False,
+    ]
+    report = run_json(capsys, "head", str(tmp_path / "z.wea"))[1]
+    assert report["values"] == 2.5
+    assert report["shape"] == []
+
+
+def test_head_zero_d_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    wea.save(tmp_path / "z.wea", np.array(7, dtype=np.int64))
+    status, out, _ = run(capsys, "head", str(tmp_path / "z.wea"))
+    assert status == 0
+    assert out.splitlines() == [
+        f"file {tmp_path / 'z.wea'}: int64 array of shape (), its one element (0-d)",
+        "7",
+    ]
+
+
+def test_head_shared_memory(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    data = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    wa = wea.create_shared_array(seg, np.uint8, (3, 4), data=data)
+    status, report = run_json(capsys, "head", seg, "-n", "2")
+    assert status == 0
+    assert report["values"] == data[:2].tolist()
+    wa.unlink()
+
+
+def test_head_invalid_exits_with_category(capsys: pytest.CaptureFixture[str]) -> None:
+    path = CONFORMANCE / "invalid" / "i-r2-magic-wa-2.wea"
+    status, out, err = run(capsys, "head", str(path))
+    assert status == 4
+    assert out == ""
+    assert err.startswith("wea: unsupported_version:")
+
+
+# -- ls -----------------------------------------------------------------------
+
+
+@needs_dev_shm
+def test_ls(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    wa = wea.create_shared_array(seg, np.float32, (5, 7))
+    status, out, _ = run(capsys, "ls")
+    assert status == 0
+    assert out.splitlines()[0].split() == [
+        "NAME",
+        "DTYPE",
+        "SHAPE",
+        "BYTES",
+        "OWNER",
+        "MODE",
+        "AGE",
+    ]
+    line = next(line for line in out.splitlines() if line.startswith(seg + " "))
+    assert "float32" in line
+    assert "(5, 7)" in line
+    assert "0600" in line
+    status, listing = run_json(capsys, "ls")
+    assert status == 0
+    (entry,) = [e for e in listing if e["name"] == seg]
+    assert entry["valid"] is True
+    assert entry["dtype"] == "float32"
+    assert entry["shape"] == [5, 7]
+    assert entry["bytes"] == wea.block_size(np.float32, (5, 7))
+    assert entry["uid"] == os.getuid()
+    assert entry["mode"] == "0600"
+    assert 0 <= entry["age_seconds"] < 600
+    wa.unlink()
+    status, listing = run_json(capsys, "ls")
+    assert seg not in [e["name"] for e in listing]
+
+
+@needs_dev_shm
+def test_ls_shows_invalid_header(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    # the WA-1 magic, then ndims 40: invalid_ndims
+    with open(os.path.join(SHM_DIR, seg[1:]), "xb") as f:
+        f.write(b"\x31\x2d\x41\x57\x0a\x00\x28\x00" + bytes(56))
+    status, listing = run_json(capsys, "ls")
+    assert status == 0
+    (entry,) = [e for e in listing if e["name"] == seg]
+    assert entry["valid"] is False
+    assert entry["error"] == "invalid_ndims"
+    assert entry["code"] == 6
+    _, out, _ = run(capsys, "ls")
+    assert "invalid: invalid_ndims" in out
+
+
+def test_ls_unavailable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> list[wea.SharedArrayInfo]:
+        raise NotImplementedError("wea: listing shared memory needs /dev/shm (Linux)")
+
+    monkeypatch.setattr(_cli, "list_shared_arrays", unavailable)
+    status, _, err = run(capsys, "ls")
+    assert status == 69
+    assert "/dev/shm" in err
+
+
+def test_human_age() -> None:
+    assert [_cli.human_age(s) for s in (0, 59.9, 60, 3599, 3600, 86400 * 3)] == [
+        "0s",
+        "59s",
+        "1m",
+        "59m",
+        "1h",
+        "3d",
+    ]
+
+
+# -- rm -----------------------------------------------------------------------
+
+
+def test_rm(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    wa = wea.create_shared_array(seg, np.float64, (4,))
+    wa[:] = 1.0
+    status, out, _ = run(capsys, "rm", seg)
+    assert status == 0
+    assert out == f"removed {seg}\n"
+    assert float(wa.sum()) == 4.0  # the mapping outlives the name
+    with pytest.raises(FileNotFoundError):
+        wea.attach_shared_array(seg)
+    status, _, err = run(capsys, "rm", seg)
+    assert status == 66
+    assert "no such shared-memory object" in err
+
+
+def test_rm_many_json(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    other = seg + "-b"
+    wea.create_shared_array(seg, np.int8, 1)
+    wea.create_shared_array(other, np.int8, 1)
+    status, report = run_json(capsys, "rm", seg, "missing-" + seg[1:], other)
+    assert status == 66  # the first failure
+    assert [r["removed"] for r in report] == [True, False, True]
+    assert report[1]["code"] == 66
+
+
+@needs_dev_shm
+def test_rm_refuses_what_is_not_a_block(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    path = os.path.join(SHM_DIR, seg[1:])
+    with open(path, "xb") as f:
+        f.write(b"another program's memory")
+    status, _, err = run(capsys, "rm", seg)
+    assert status == 2  # bad_magic
+    assert "--force" in err
+    assert os.path.exists(path)
+    status, _, _ = run(capsys, "rm", "-q", "--force", seg)
+    assert status == 0
+    assert not os.path.exists(path)
+
+
+def test_rm_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "rm", "a/b")
+    assert status == 64
+    assert "invalid shared-memory name" in err
+
+
+# -- convert ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(24, dtype=">i4").reshape(2, 3, 4),  # big-endian, C order
+        np.asfortranarray(np.linspace(0, 1, 12).reshape(3, 4)),
+        np.arange(10, dtype=np.float16)[::2],
+        np.array([True, False, True]),
+        np.array(3 + 4j, dtype=np.complex128),
+        np.zeros((0, 3), dtype=np.uint64),
+    ],
+    ids=["int32-be-c", "float64-f", "float16-strided", "bool", "complex-0d", "empty"],
+)
+def test_convert_round_trip(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, array: np.ndarray[Any, Any]
+) -> None:
+    npy, block, back = tmp_path / "a.npy", tmp_path / "a.wea", tmp_path / "b.npy"
+    np.save(npy, array)
+    status, report = run_json(capsys, "convert", str(npy), str(block))
+    assert status == 0
+    assert report["to"] == "wea"
+    assert report["bytes"] == block.stat().st_size
+    loaded = wea.load(block)
+    assert loaded.shape == array.shape
+    assert loaded.dtype == array.dtype.newbyteorder("<")
+    np.testing.assert_array_equal(loaded, array)
+    status, out, _ = run(capsys, "convert", str(block), str(back))
+    assert status == 0
+    assert out.startswith(f"wrote {back}:")
+    np.testing.assert_array_equal(np.load(back), array)
+    assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_convert_wea_to_npy_is_fortran_order(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, block_file: Path
+) -> None:
+    status, _, _ = run(capsys, "convert", str(block_file), str(tmp_path / "x.npy"))
+    assert status == 0
+    with open(tmp_path / "x.npy", "rb") as f:
+        np.lib.format.read_magic(f)
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+    assert (shape, fortran, dtype) == ((2, 3), True, np.dtype("<f8"))
+
+
+def test_convert_direction(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.arange(3))
+    os.rename(tmp_path / "a.npy", tmp_path / "data")
+    status, _, err = run(capsys, "convert", str(tmp_path / "data"), str(tmp_path / "out"))
+    assert status == 64
+    assert "--to" in err
+    status, _, _ = run(
+        capsys, "convert", "--to", "wea", str(tmp_path / "data"), str(tmp_path / "out")
+    )
+    assert status == 0
+    assert wea.read_header(tmp_path / "out").dims == (3,)
+    # the source's extension decides when the destination has none
+    status, _, _ = run(capsys, "convert", str(tmp_path / "out"), str(tmp_path / "out2"))
+    assert status == 64
+    os.rename(tmp_path / "out", tmp_path / "out.wea")
+    status, _, _ = run(capsys, "convert", str(tmp_path / "out.wea"), str(tmp_path / "o2"))
+    assert status == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "o2"), np.arange(3))
+
+
+def test_convert_refuses_to_overwrite(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, block_file: Path
+) -> None:
+    dest = tmp_path / "x.npy"
+    dest.write_bytes(b"keep me")
+    status, _, err = run(capsys, "convert", str(block_file), str(dest))
+    assert status == 73
+    assert "--force" in err
+    assert dest.read_bytes() == b"keep me"
+    status, _, _ = run(capsys, "convert", "-q", "--force", str(block_file), str(dest))
+    assert status == 0
+    np.testing.assert_array_equal(np.load(dest), np.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (np.array(["ab", "c"]), 65),  # no WA-1 element type
+        (np.array([1, None], dtype=object), 65),  # needs pickle
+        (np.zeros(3, dtype="datetime64[s]"), 65),
+    ],
+    ids=["str", "object", "datetime"],
+)
+def test_convert_refuses_what_wea_cannot_hold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: Any, code: int
+) -> None:
+    np.save(tmp_path / "a.npy", content, allow_pickle=True)
+    status, _, err = run(capsys, "convert", str(tmp_path / "a.npy"), str(tmp_path / "a.wea"))
+    assert status == code
+    assert err.startswith("wea: ")
+    assert not (tmp_path / "a.wea").exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "a.npy"]
+
+
+def test_convert_not_a_npy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "a.npy").write_bytes(b"hello")
+    status, _, err = run(capsys, "convert", str(tmp_path / "a.npy"), str(tmp_path / "a.wea"))
+    assert status == 65
+    assert "not a .npy file" in err
+
+
+def test_convert_invalid_wea(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src = CONFORMANCE / "invalid" / "i-r2-big-endian-block.wea"
+    status, _, err = run(capsys, "convert", str(src), str(tmp_path / "a.npy"))
+    assert status == 3
+    assert "wrong_byte_order" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_convert_missing_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, _, _ = run(capsys, "convert", str(tmp_path / "no.npy"), str(tmp_path / "a.wea"))
+    assert status == 66
+
+
+def test_convert_into_itself(capsys: pytest.CaptureFixture[str], block_file: Path) -> None:
+    status, _, err = run(capsys, "convert", "--to", "wea", "-f", str(block_file), str(block_file))
+    assert status == 73
+    assert "itself" in err
+
+
+# -- the programs -------------------------------------------------------------
+
+
+def test_python_dash_m(tmp_path: Path, block_file: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "wea", "info", "--json", str(block_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["dims"] == [2, 3]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wea",
+            "info",
+            str(CONFORMANCE / "invalid" / "i-r2-magic-wa-2.wea"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 4
+    assert proc.stdout.startswith("source:")
+
+
+def test_console_script() -> None:
+    script = Path(sys.executable).with_name("wea")
+    assert script.exists(), f"{script}: the [project.scripts] entry is not installed"
+    proc = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("usage: wea ")
+
+
+def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
+    a = np.arange(200_000, dtype=np.int64).reshape(-1, 1)
+    wea.save(tmp_path / "big.wea", a)
+    code = (
+        "import subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'wea', 'head', '--flat',"
+        " '--json', '-n', '200000', sys.argv[1]],"
+        " stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+        "p.stdout.read(10); p.stdout.close()\n"
+        "err = p.stderr.read(); sys.exit(0 if p.wait(60) == 0 and not err else 1)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "big.wea")],
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (PermissionError(13, "Permission denied", "x.wea"), 77),
+        (OSError(28, "No space left on device", "x.wea"), 74),
+        (OSError(5, "Input/output error", "x.wea"), 74),
+        (OSError(22, "Invalid argument", "x.wea"), 71),
+        (KeyboardInterrupt(), 130),
+    ],
+    ids=["permission", "no-space", "io", "other", "interrupt"],
+)
+def test_system_errors(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    block_file: Path,
+    error: BaseException,
+    code: int,
+) -> None:
+    def fail(path: object) -> wea.Header:
+        raise error
+
+    monkeypatch.setattr(_cli, "read_header", fail)
+    status, out, err = run(capsys, "info", str(block_file))
+    assert status == code
+    assert out == ""
+    assert code == 130 or err.startswith("wea: x.wea: ")
