@@ -3,7 +3,7 @@
 
 PY_DIRS := src tests
 
-.PHONY: python test-python lint-python demo format format-python
+.PHONY: python test-python lint-python demo demo-python format format-python
 
 python: $(VENV_STAMP) ## install the wea Python package (editable) into .venv
 
@@ -15,7 +15,9 @@ lint-python: $(VENV_STAMP) ## check the Python package: ruff check, ruff format 
 	cd python && $(PY) -m ruff format --no-cache --check $(PY_DIRS)
 	cd python && $(PY) -m mypy --no-incremental $(PY_DIRS)
 
-demo: $(VENV_STAMP) ## the README's first command: an array shared between processes, then a buffer exchanged
+demo: demo-python demo-cross ## the README's first command: shared memory across processes and languages, buffers over ZeroMQ
+
+demo-python: $(VENV_STAMP) ## the seed README's flow: an array shared between processes, then a buffer exchanged
 	$(PY) -m wea._demo
 
 format: format-python ## rewrite code into its canonical format
