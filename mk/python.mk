@@ -28,3 +28,6 @@ format-python: $(VENV_STAMP)
 
 TEST_TARGETS += lint-python test-python
 LINT_TARGETS += lint-python
+
+# The Python reader must take part in make conformance (mk/conformance.mk).
+CONFORMANCE_REQUIRE += python
