@@ -236,7 +236,9 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
     if (st != WEA_OK) {
         return st;
     }
-    fd = shm_open(nm, writable ? O_RDWR : O_RDONLY, 0);
+    /* O_NONBLOCK: a FIFO put in /dev/shm under this name must not block
+     * the open; map_fd() then refuses it as not a regular file. */
+    fd = shm_open(nm, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK, 0);
     if (fd < 0) {
         int e = errno;
         return sys_fail(err, e, "shm_open",

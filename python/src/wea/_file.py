@@ -206,20 +206,26 @@ def _load_mapped(path: PathLike, mmap_mode: MmapMode) -> NDArray[Any]:
         raise ValueError(f"wea: mmap_mode must be 'r', 'r+' or 'c', got {mmap_mode!r}")
     fd = os.open(path, os.O_RDWR if mmap_mode == "r+" else os.O_RDONLY)
     try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):  # what open() would have said
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        size = st.st_size
-        head = os.pread(fd, MAX_OFFSET, 0)
+        try:
+            head = os.pread(fd, MAX_OFFSET, 0)
+        except IsADirectoryError:  # what open() would have said
+            raise IsADirectoryError(
+                errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path)
+            ) from None
+        try:  # length 0: the whole file (mmap takes its size itself)
+            m: mmap.mmap | None = mmap.mmap(fd, 0, access=_ACCESS[mmap_mode], **mmap_kwargs())
+        except ValueError:  # an empty file cannot be mapped; R1 rejects it below
+            m = None
+        size = 0 if m is None else len(m)
         hit = cached_header(head)
         if hit is not None and size >= hit[5]:
             header = hit[0]
         else:  # R1 to R9, with the file's size as the block length
             header = parse_header(head, length=max(size, len(head)))
             remember_header(head, header)
-        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **mmap_kwargs())
     finally:
         os.close(fd)
+    assert m is not None  # a valid block is at least 64 bytes long
     return view_block(memoryview(m), header)
 
 

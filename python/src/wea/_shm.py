@@ -301,7 +301,7 @@ def _ident_of(fd: int) -> _Ident:
 
 def _unlink_checked(name: str, ident: _Ident) -> None:
     try:
-        fd = _shm_open(name, os.O_RDONLY)
+        fd = _shm_open(name, os.O_RDONLY | os.O_NONBLOCK)
     except PermissionError:
         fd = -1  # cannot check; the name is the caller's to remove
     if fd >= 0:
@@ -321,9 +321,17 @@ def _unlink_checked(name: str, ident: _Ident) -> None:
 
 def _open(name: str, readonly: bool) -> tuple[memoryview, _Ident]:
     """Open and map a whole existing object (spec §8.2.3)."""
-    fd = _shm_open(name, os.O_RDONLY if readonly else os.O_RDWR)
+    # O_NONBLOCK: a FIFO put in /dev/shm under this name must not block the open.
+    fd = _shm_open(name, (os.O_RDONLY if readonly else os.O_RDWR) | os.O_NONBLOCK)
     try:
         st = os.fstat(fd)  # one call for both the identity and the size
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(
+                errno.EINVAL,
+                "wea: the shared-memory object is not a regular file (a FIFO, a "
+                "directory, a device ...)",
+                name,
+            )
         ident = (st.st_dev, st.st_ino)
         size = st.st_size
         if size == 0:  # nothing to map; R1 rejects it
@@ -726,7 +734,10 @@ def list_shared_arrays() -> list[SharedArrayInfo]:
     with os.scandir(SHM_DIR) as entries:
         for entry in entries:
             try:
-                with open(entry.path, "rb") as f:
+                # O_NONBLOCK: a FIFO here must not block the listing;
+                # O_NOFOLLOW: as shm_open, never follow a symbolic link.
+                fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+                with open(fd, "rb") as f:
                     st = os.fstat(f.fileno())
                     if not stat.S_ISREG(st.st_mode):
                         continue
