@@ -72,21 +72,34 @@ def main() -> None:
             rec("shm_create", size, shm.time_create("wea013", args.prefix, a, args.budget))
             name = shm.new_name(args.prefix)
             with shm.segment("wea013", name, a):
-                res = child.ask(peer="wea013", name=name, shape=list(a.shape),
-                                dtype=a.dtype.str, budget=args.budget)
+                res = child.ask(
+                    peer="wea013",
+                    name=name,
+                    shape=list(a.shape),
+                    dtype=a.dtype.str,
+                    budget=args.budget,
+                )
                 rec("shm_attach", size, res)
                 if size == args.first_size:
-                    vals = [shm.first_attach(sys.executable, "wea013", name, a)
-                            for _ in range(args.first_reps)]
-                    rec("shm_first_attach", size, {
-                        "median_ns": float(np.median(vals)), "min_ns": min(vals),
-                        "samples": len(vals), "number": 1})
+                    vals = [
+                        shm.first_attach(sys.executable, "wea013", name, a)
+                        for _ in range(args.first_reps)
+                    ]
+                    rec(
+                        "shm_first_attach",
+                        size,
+                        {
+                            "median_ns": float(np.median(vals)),
+                            "min_ns": min(vals),
+                            "samples": len(vals),
+                            "number": 1,
+                        },
+                    )
             del a
     finally:
         child.close()
         shm.sweep(args.prefix + str(os.getpid()) + "-")
-    json.dump({"version": f"wea {version}, numpy {np.__version__}",
-               "records": records}, sys.stdout)
+    json.dump({"version": f"wea {version}, numpy {np.__version__}", "records": records}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -34,20 +34,73 @@ LABELS = {
 
 GROUPS = [
     # group, title, peers in order, show GB/s, what the ratio is against
-    ("encode", "Encode: array to bytes", ["wea", "memcpy", "npy", "pickle5", "pickle5oob",
-     "safetensors", "arrow", "msgpack", "protobuf", "wea013"], True),
-    ("decode", "Decode: bytes to array", ["wea", "wea_lba", "frombuffer", "memcpy", "npy",
-     "pickle5", "pickle5oob", "safetensors", "arrow", "msgpack", "protobuf", "wea013"], True),
-    ("exchange_buffer", "`exchange_buffer`: the block behind a buffered array",
-     ["wea", "memoryview", "wea013"], False),
+    (
+        "encode",
+        "Encode: array to bytes",
+        [
+            "wea",
+            "memcpy",
+            "npy",
+            "pickle5",
+            "pickle5oob",
+            "safetensors",
+            "arrow",
+            "msgpack",
+            "protobuf",
+            "wea013",
+        ],
+        True,
+    ),
+    (
+        "decode",
+        "Decode: bytes to array",
+        [
+            "wea",
+            "wea_lba",
+            "frombuffer",
+            "memcpy",
+            "npy",
+            "pickle5",
+            "pickle5oob",
+            "safetensors",
+            "arrow",
+            "msgpack",
+            "protobuf",
+            "wea013",
+        ],
+        True,
+    ),
+    (
+        "exchange_buffer",
+        "`exchange_buffer`: the block behind a buffered array",
+        ["wea", "memoryview", "wea013"],
+        False,
+    ),
     ("file_open", "Opening a file memory-mapped", ["wea", "npy_mmap"], False),
-    ("shm_create", "Shared memory: create and fill", ["wea", "mpshm", "sharedarray", "wea013"], True),
-    ("shm_attach", "Shared memory: attach from another process (warm process)",
-     ["wea", "mpshm", "sharedarray", "wea013"], False),
-    ("shm_first_attach", "Shared memory: first attach in a fresh process (imports done)",
-     ["wea", "mpshm", "sharedarray", "wea013"], False),
-    ("handoff", "Hand-off latency across processes, 1 KiB int64 array (one way = round trip / 2)",
-     ["wea_spin", "mpshm_spin", "wea_pipe", "pickle_pipe"], False),
+    (
+        "shm_create",
+        "Shared memory: create and fill",
+        ["wea", "mpshm", "sharedarray", "wea013"],
+        True,
+    ),
+    (
+        "shm_attach",
+        "Shared memory: attach from another process (warm process)",
+        ["wea", "mpshm", "sharedarray", "wea013"],
+        False,
+    ),
+    (
+        "shm_first_attach",
+        "Shared memory: first attach in a fresh process (imports done)",
+        ["wea", "mpshm", "sharedarray", "wea013"],
+        False,
+    ),
+    (
+        "handoff",
+        "Hand-off latency across processes, 1 KiB int64 array (one way = round trip / 2)",
+        ["wea_spin", "mpshm_spin", "wea_pipe", "pickle_pipe"],
+        False,
+    ),
     ("c_attach", "C reader: `wea_shm_attach` (same process, read-only)", ["c"], False),
 ]
 
@@ -56,28 +109,28 @@ WHY = {
     "decode_constant": "the decode path touched the data (it must only validate the header)",
     "decode_arrow": "per-call Python work in wea.loads (header-cache lookup, R9, np.frombuffer)",
     "decode_frombuffer": "per-call Python work in wea.loads (header-cache lookup, R9, "
-                         "np.frombuffer with an offset); a bare np.frombuffer validates nothing",
+    "np.frombuffer with an offset); a bare np.frombuffer validates nothing",
     "xbuf_constant": "exchange_buffer touched the data (it must return the block itself)",
     "xbuf_memoryview": "a property call (~60 ns) plus the shape, strides and dtype checks that "
-                       "keep the answer right after in-place `arr.shape =` / `arr.dtype =` "
-                       "(~130 ns), against one memoryview() call; without the checks it would "
-                       "hand out a block whose header no longer describes the array",
+    "keep the answer right after in-place `arr.shape =` / `arr.dtype =` "
+    "(~130 ns), against one memoryview() call; without the checks it would "
+    "hand out a block whose header no longer describes the array",
     "attach_mp": "wea reads and validates the header through the new mapping (one page fault, "
-                 "~2 us in a VM) and wraps the array; multiprocessing.shared_memory + "
-                 "np.ndarray reads nothing, parses nothing",
+    "~2 us in a VM) and wraps the array; multiprocessing.shared_memory + "
+    "np.ndarray reads nothing, parses nothing",
     "first_attach": "the cold start of a fresh process: first-time system calls (shm_open, "
-                    "mmap) and the first run of the parse and view code (page faults on "
-                    "interpreter and numpy code, struct compilation); warm, the same attach "
-                    "takes ~15 us",
+    "mmap) and the first run of the parse and view code (page faults on "
+    "interpreter and numpy code, struct compilation); warm, the same attach "
+    "takes ~15 us",
     "file_constant": "wea.load touched the data (it must map, not read)",
     "file_npy": "per-open system calls (open, fstat, pread, mmap, close) and Python work",
     "encode_memcpy": "a new block is fresh memory: even with transparent huge pages, which "
-                     "dumps now asks for, the kernel zeroes every page before the copy; "
-                     "np.copyto writes into warm, preallocated memory",
+    "dumps now asks for, the kernel zeroes every page before the copy; "
+    "np.copyto writes into warm, preallocated memory",
     "encode_arrow": "a new block is fresh memory that the kernel zeroes first; pyarrow's "
-                    "allocator reuses memory freed by the previous call",
+    "allocator reuses memory freed by the previous call",
     "c_parse": "the C reader's per-call work (see the 10th percentile in the C table: "
-               "on a VM, other load can double per-call times for stretches of time)",
+    "on a VM, other load can double per-call times for stretches of time)",
 }
 
 
@@ -130,8 +183,13 @@ def evaluate(doc: dict[str, Any]) -> list[dict[str, Any]]:
             add(key, text, None, "not measured")
             return
         r = b / a
-        add(key, text, r <= 2.0,
-            f"{_us(b)} us at {size_label(hi)} / {_us(a)} us at {size_label(lo)} = {r:.2f}x (limit 2x)")
+        add(
+            key,
+            text,
+            r <= 2.0,
+            f"{_us(b)} us at {size_label(hi)} / {_us(a)} us at {size_label(lo)} "
+            f"= {r:.2f}x (limit 2x)",
+        )
 
     def ratio_all(key: str, group: str, peer: str, limit: float, text: str) -> None:
         worst = None
@@ -146,30 +204,75 @@ def evaluate(doc: dict[str, Any]) -> list[dict[str, Any]]:
             add(key, text, None, "not measured")
             return
         r, s, w, p = worst
-        add(key, text, r <= limit,
-            f"worst at {size_label(s)}: wea {_us(w)} us vs {_us(p)} us = {r:.2f}x (limit {limit:g}x)")
+        add(
+            key,
+            text,
+            r <= limit,
+            f"worst at {size_label(s)}: wea {_us(w)} us vs {_us(p)} us "
+            f"= {r:.2f}x (limit {limit:g}x)",
+        )
 
-    constant("decode_constant", "decode", "wea", "decode (`wea.loads`) takes constant time in the size")
-    ratio_all("decode_arrow", "decode", "arrow", 1.0,
-              "decode is no slower than pyarrow's zero-copy `read_tensor`")
-    ratio_all("decode_frombuffer", "decode", "frombuffer", 3.0,
-              "decode is within 3x of a bare `np.frombuffer`")
+    constant(
+        "decode_constant", "decode", "wea", "decode (`wea.loads`) takes constant time in the size"
+    )
+    ratio_all(
+        "decode_arrow",
+        "decode",
+        "arrow",
+        1.0,
+        "decode is no slower than pyarrow's zero-copy `read_tensor`",
+    )
+    ratio_all(
+        "decode_frombuffer",
+        "decode",
+        "frombuffer",
+        3.0,
+        "decode is within 3x of a bare `np.frombuffer`",
+    )
     constant("xbuf_constant", "exchange_buffer", "wea", "`exchange_buffer` takes constant time")
-    ratio_all("xbuf_memoryview", "exchange_buffer", "memoryview", 2.0,
-              "`exchange_buffer` is within 2x of a bare `memoryview`")
-    ratio_all("attach_mp", "shm_attach", "mpshm", 1.0,
-              "attach from a second process is no slower than `multiprocessing.shared_memory` + `np.ndarray`")
-    fa = [r for r in doc["records"] if r["group"] == "shm_first_attach" and r["peer"] == "wea"
-          and "median_ns" in r]
+    ratio_all(
+        "xbuf_memoryview",
+        "exchange_buffer",
+        "memoryview",
+        2.0,
+        "`exchange_buffer` is within 2x of a bare `memoryview`",
+    )
+    ratio_all(
+        "attach_mp",
+        "shm_attach",
+        "mpshm",
+        1.0,
+        "attach from a second process is no slower than "
+        "`multiprocessing.shared_memory` + `np.ndarray`",
+    )
+    fa = [
+        r
+        for r in doc["records"]
+        if r["group"] == "shm_first_attach" and r["peer"] == "wea" and "median_ns" in r
+    ]
     if fa:
         v = fa[0]["median_ns"]
         mp = _t(ix, "shm_first_attach", "mpshm", fa[0]["size"])
         extra = f"; multiprocessing.shared_memory: {_us(mp)} us" if mp else ""
-        add("first_attach", "the first attach in a fresh process stays under 50 us", v < 50_000,
-            f"{_us(v)} us (limit 50 us){extra}")
+        add(
+            "first_attach",
+            "the first attach in a fresh process stays under 50 us",
+            v < 50_000,
+            f"{_us(v)} us (limit 50 us){extra}",
+        )
     else:
-        add("first_attach", "the first attach in a fresh process stays under 50 us", None, "not measured")
-    constant("file_constant", "file_open", "wea", "opening a `.wea` file memory-mapped takes constant time")
+        add(
+            "first_attach",
+            "the first attach in a fresh process stays under 50 us",
+            None,
+            "not measured",
+        )
+    constant(
+        "file_constant",
+        "file_open",
+        "wea",
+        "opening a `.wea` file memory-mapped takes constant time",
+    )
     worst = None
     for s in sizes:
         w, n = _t(ix, "file_open", "wea", s), _t(ix, "file_open", "npy_mmap", s)
@@ -177,26 +280,52 @@ def evaluate(doc: dict[str, Any]) -> list[dict[str, Any]]:
             worst = (n / w, s, w, n)
     if worst:
         r, s, w, n = worst
-        add("file_npy", "opening a `.wea` file is at least 5x faster than `np.load(mmap_mode='r')`",
-            r >= 5.0, f"worst at {size_label(s)}: {_us(n)} us / {_us(w)} us = {r:.1f}x faster (limit 5x)")
+        add(
+            "file_npy",
+            "opening a `.wea` file is at least 5x faster than `np.load(mmap_mode='r')`",
+            r >= 5.0,
+            f"worst at {size_label(s)}: {_us(n)} us / {_us(w)} us = {r:.1f}x faster (limit 5x)",
+        )
     else:
-        add("file_npy", "opening a `.wea` file is at least 5x faster than `np.load(mmap_mode='r')`",
-            None, "not measured")
+        add(
+            "file_npy",
+            "opening a `.wea` file is at least 5x faster than `np.load(mmap_mode='r')`",
+            None,
+            "not measured",
+        )
     at = 64 * MiB if 64 * MiB in sizes else hi
     note = "" if at == 64 * MiB else f" (smoke: at {size_label(at)}, not 64 MiB)"
     for key, peer, limit, text in (
-        ("encode_memcpy", "memcpy", 1.3, "encode into a new block is within 1.3x of the memcpy bound at 64 MiB"),
-        ("encode_arrow", "arrow", 1.0, "encode is no slower than pyarrow's `write_tensor` at 64 MiB"),
+        (
+            "encode_memcpy",
+            "memcpy",
+            1.3,
+            "encode into a new block is within 1.3x of the memcpy bound at 64 MiB",
+        ),
+        (
+            "encode_arrow",
+            "arrow",
+            1.0,
+            "encode is no slower than pyarrow's `write_tensor` at 64 MiB",
+        ),
     ):
         w, p = _t(ix, "encode", "wea", at), _t(ix, "encode", peer, at)
         if w is None or p is None:
             add(key, text, None, "not measured")
         else:
-            add(key, text, w / p <= limit,
-                f"wea {_us(w)} us vs {_us(p)} us = {w / p:.2f}x (limit {limit:g}x){note}")
+            add(
+                key,
+                text,
+                w / p <= limit,
+                f"wea {_us(w)} us vs {_us(p)} us = {w / p:.2f}x (limit {limit:g}x){note}",
+            )
     c2 = _t(ix, "c_parse", "c", 2)
-    add("c_parse", "the C header parse and validate takes at most 20 ns (2-D header)",
-        None if c2 is None else c2 <= 20.0, "not measured" if c2 is None else f"{c2:.1f} ns (limit 20 ns)")
+    add(
+        "c_parse",
+        "the C header parse and validate takes at most 20 ns (2-D header)",
+        None if c2 is None else c2 <= 20.0,
+        "not measured" if c2 is None else f"{c2:.1f} ns (limit 20 ns)",
+    )
     return out
 
 
@@ -205,8 +334,9 @@ def summary(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
     lines = [
         f"wea benchmark ({doc['mode']} run, {doc['seconds']} s): {m['cpu']}, {m['cores']} cores, "
         f"load average {m['loadavg'][0]:.2f} at start, {m['loadavg_end'][0]:.2f} at end",
-        "targets:" if doc["mode"] == "full" else
-        "targets (smoke run: tiny sizes, short samples; the verdicts are not judged):",
+        "targets:"
+        if doc["mode"] == "full"
+        else "targets (smoke run: tiny sizes, short samples; the verdicts are not judged):",
     ]
     for t in targets:
         lines.append(f"  [{t['status'].upper():4s}] {t['target']}: {t['figure']}")
@@ -214,7 +344,9 @@ def summary(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
             lines.append(f"         why: {t['why']}")
     n_miss = sum(t["status"] == "miss" for t in targets)
     n_pass = sum(t["status"] == "pass" for t in targets)
-    lines.append(f"targets: {n_pass} met, {n_miss} missed, {len(targets) - n_pass - n_miss} not measured")
+    lines.append(
+        f"targets: {n_pass} met, {n_miss} missed, {len(targets) - n_pass - n_miss} not measured"
+    )
     return "\n".join(lines)
 
 
@@ -223,8 +355,11 @@ def _table(doc: dict[str, Any], group: str, peers: list[str], gbps: bool) -> lis
     sizes = sorted({r["size"] for r in doc["records"] if r["group"] == group})
     if not sizes:
         return []
-    skipped = {(r["peer"], r["size"]): r for r in doc["records"]
-               if r["group"] == group and "median_ns" not in r}
+    skipped = {
+        (r["peer"], r["size"]): r
+        for r in doc["records"]
+        if r["group"] == group and "median_ns" not in r
+    }
     head = "| peer | " + " | ".join(size_label(s) for s in sizes) + " |"
     rows = [head, "|---|" + "---:|" * len(sizes)]
     for p in peers:
@@ -242,7 +377,7 @@ def _table(doc: dict[str, Any], group: str, peers: list[str], gbps: bool) -> lis
                 parts.append(_num(s / t) + " GB/s")
             w = _t(ix, group, "wea", s) if group != "handoff" else _t(ix, group, "wea_spin", s)
             if w is not None and p not in ("wea", "wea_spin"):
-                parts.append(_num(t / w) + "×")
+                parts.append(_num(t / w) + "×")  # noqa: RUF001
             cells.append(" · ".join(parts))
         label = GROUP_LABELS.get((group, p), LABELS.get(p, p))
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -265,8 +400,10 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         f"- Python {m['python']} ({m['implementation']}), numpy {m['numpy']}",
         f"- Load average: {m['loadavg'][0]:.2f} at start, {m['loadavg_end'][0]:.2f} at end "
         "(a busy machine inflates every figure; ratios within one run stay comparable)",
-        "- Peers: " + "; ".join(f"{LABELS.get(k, k).replace('**', '')}: {v}"
-                               for k, v in sorted(doc["versions"].items())),
+        "- Peers: "
+        + "; ".join(
+            f"{LABELS.get(k, k).replace('**', '')}: {v}" for k, v in sorted(doc["versions"].items())
+        ),
         "",
         "## Targets",
         "",
@@ -280,7 +417,7 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         "",
         "Each cell: the median time in microseconds; for groups that move data, GB/s "
         "(bytes of the array / time, 1 GB = 10^9 bytes); and the peer's time divided by "
-        "wea's in the same run (`2.00×`: the peer takes twice as long as wea; below 1: "
+        "wea's in the same run (`2.00×`: the peer takes twice as long as wea; below 1: "  # noqa: RUF001
         "faster than wea). `capped`, `failed`, `missing`: see the notes.",
         "",
         "![time against size, log-log](results.png)",
@@ -291,22 +428,38 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         if rows:
             out += [f"## {title}", "", *rows, ""]
     ix = _index(doc)
-    cp = sorted(r["size"] for r in doc["records"] if r["group"] == "c_parse" and "median_ns" in r
-                and r["peer"] == "c")
+    cp = sorted(
+        r["size"]
+        for r in doc["records"]
+        if r["group"] == "c_parse" and "median_ns" in r and r["peer"] == "c"
+    )
     if cp:
-        out += ["## C reader: `wea_parse` (checks R1 to R9, decoded header)", "",
-                "| ndims | " + " | ".join(f"{n}" for n in cp) + " |",
-                "|---|" + "---:|" * len(cp) + ""]
+        out += [
+            "## C reader: `wea_parse` (checks R1 to R9, decoded header)",
+            "",
+            "| ndims | " + " | ".join(f"{n}" for n in cp) + " |",
+            "|---|" + "---:|" * len(cp) + "",
+        ]
         for p in ("c", "c_err"):
-            out.append(f"| {LABELS[p]} | " + " | ".join(
-                f"{_t(ix, 'c_parse', p, n):.1f} ns (p10 {ix[('c_parse', p, n)].get('p10_ns', 0):.1f})"
-                for n in cp) + " |")
+            out.append(
+                f"| {LABELS[p]} | "
+                + " | ".join(
+                    f"{_t(ix, 'c_parse', p, n):.1f} ns "
+                    f"(p10 {ix[('c_parse', p, n)].get('p10_ns', 0):.1f})"
+                    for n in cp
+                )
+                + " |"
+            )
         out.append("")
     imp = [(p, _t(ix, "import", p, 0)) for p in ("numpy", "wea")]
     if all(v is not None for _, v in imp):
-        out += ["## Import time (fresh process)", "",
-                f"- `import numpy`: {imp[0][1] / 1e6:.1f} ms",
-                f"- `import wea` after numpy: {imp[1][1] / 1e6:.1f} ms", ""]
+        out += [
+            "## Import time (fresh process)",
+            "",
+            f"- `import numpy`: {imp[0][1] / 1e6:.1f} ms",
+            f"- `import wea` after numpy: {imp[1][1] / 1e6:.1f} ms",
+            "",
+        ]
     if doc["notes"]:
         out += ["## Notes", "", *[f"- {n}" for n in doc["notes"]], ""]
     return "\n".join(out)
@@ -323,19 +476,32 @@ def plot(doc: dict[str, Any], path: str) -> None:
     panels = [
         ("Encode (array to bytes)", [("encode", p) for p in GROUPS[0][2]]),
         ("Decode (bytes to array)", [("decode", p) for p in GROUPS[1][2]]),
-        ("Shared memory: create+fill (solid), attach (dashed)",
-         [("shm_create", p) for p in GROUPS[4][2]] + [("shm_attach", p) for p in GROUPS[4][2]]),
-        ("Open a file mapped; exchange_buffer",
-         [("file_open", "wea"), ("file_open", "npy_mmap"), ("exchange_buffer", "wea"),
-          ("exchange_buffer", "memoryview"), ("exchange_buffer", "wea013")]),
+        (
+            "Shared memory: create+fill (solid), attach (dashed)",
+            [("shm_create", p) for p in GROUPS[4][2]] + [("shm_attach", p) for p in GROUPS[4][2]],
+        ),
+        (
+            "Open a file mapped; exchange_buffer",
+            [
+                ("file_open", "wea"),
+                ("file_open", "npy_mmap"),
+                ("exchange_buffer", "wea"),
+                ("exchange_buffer", "memoryview"),
+                ("exchange_buffer", "wea013"),
+            ],
+        ),
     ]
     fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
     colors: dict[str, Any] = {}
     cmap = plt.get_cmap("tab20")
-    for ax, (title, series) in zip(axes.flat, panels):
+    for ax, (title, series) in zip(axes.flat, panels, strict=False):
         for group, peer in series:
-            pts = sorted((s, t) for (g, p, s), r in ix.items() if g == group and p == peer
-                         for t in [r["median_ns"] / 1e3])
+            pts = sorted(
+                (s, t)
+                for (g, p, s), r in ix.items()
+                if g == group and p == peer
+                for t in [r["median_ns"] / 1e3]
+            )
             if not pts:
                 continue
             if peer not in colors:
@@ -351,8 +517,16 @@ def plot(doc: dict[str, Any], path: str) -> None:
                 label = "exchange_buffer: " + label
             elif group == "shm_attach":
                 label = None
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3,
-                    color=colors[peer], lw=2.5 if peer == "wea" else 1.2, label=label)
+            ax.plot(
+                [p[0] for p in pts],
+                [p[1] for p in pts],
+                style,
+                marker="o",
+                ms=3,
+                color=colors[peer],
+                lw=2.5 if peer == "wea" else 1.2,
+                label=label,
+            )
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xticks(doc["sizes"], [size_label(x) for x in doc["sizes"]])
@@ -362,8 +536,11 @@ def plot(doc: dict[str, Any], path: str) -> None:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
     m = doc["machine"]
-    fig.suptitle(f"wea benchmark ({doc['mode']}): {m['cpu']}, {m['cores']} cores, "
-                 f"Python {m['python']}, numpy {m['numpy']}", fontsize=10)
+    fig.suptitle(
+        f"wea benchmark ({doc['mode']}): {m['cpu']}, {m['cores']} cores, "
+        f"Python {m['python']}, numpy {m['numpy']}",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -60,8 +60,11 @@ class Run:
         self.args = args
         self.smoke: bool = args.smoke
         self.sizes: tuple[int, ...] = (
-            tuple(int(s) for s in args.sizes.split(",")) if args.sizes
-            else SMOKE_SIZES if self.smoke else FULL_SIZES
+            tuple(int(s) for s in args.sizes.split(","))
+            if args.sizes
+            else SMOKE_SIZES
+            if self.smoke
+            else FULL_SIZES
         )
         self.budget: float = args.budget if args.budget else (0.02 if self.smoke else 1.0)
         self.prefix = f"wea-bench-{os.getpid()}-"
@@ -76,10 +79,16 @@ class Run:
         rec = {"group": group, "peer": peer, "size": size, **res, **extra}
         self.records.append(rec)
         if "median_ns" in res:
-            self.log(f"  {group:16s} {peer:12s} {size_label(size) if group != 'c_parse' else str(size) + '-D':>8s}"
-                     f"  {res['median_ns'] / 1e3:12.3f} us  ({res['samples']} samples x {res['number']})")
+            self.log(
+                f"  {group:16s} {peer:12s} "
+                f"{size_label(size) if group != 'c_parse' else str(size) + '-D':>8s}"
+                f"  {res['median_ns'] / 1e3:12.3f} us  ({res['samples']} samples x {res['number']})"
+            )
         else:
-            self.log(f"  {group:16s} {peer:12s} {size_label(size):>8s}  {res.get('status')}: {res.get('reason')}")
+            self.log(
+                f"  {group:16s} {peer:12s} {size_label(size):>8s}  "
+                f"{res.get('status')}: {res.get('reason')}"
+            )
 
     def skip(self, group: str, peer: str, size: int, status: str, reason: str) -> None:
         self.add(group, peer, size, {"status": status, "reason": reason})
@@ -153,7 +162,9 @@ def run_exchange_buffer(run: Run) -> None:
         w = wea.create_buffered_array(np.float64, (size // 8,))
         ns = {"w": w, "blk": w.exchange_buffer}
         run.add("exchange_buffer", "wea", size, time_stmt("_r = w.exchange_buffer", ns, run.budget))
-        run.add("exchange_buffer", "memoryview", size, time_stmt("_r = memoryview(blk)", ns, run.budget))
+        run.add(
+            "exchange_buffer", "memoryview", size, time_stmt("_r = memoryview(blk)", ns, run.budget)
+        )
         ns.clear()
         del w
 
@@ -176,11 +187,18 @@ def run_files(run: Run) -> None:
             del a
             # Call by call: closing the previous mapping (munmap, which grows
             # with the mapping's size) stays out of the time of opening.
-            run.add("file_open", "wea", size,
-                    time_calls(lambda p=pw: wea.load(p), run.budget, max_samples=20_000))
-            run.add("file_open", "npy_mmap", size,
-                    time_calls(lambda p=pn: np.load(p, mmap_mode="r"), run.budget,
-                               max_samples=20_000))
+            run.add(
+                "file_open",
+                "wea",
+                size,
+                time_calls(lambda p=pw: wea.load(p), run.budget, max_samples=20_000),
+            )
+            run.add(
+                "file_open",
+                "npy_mmap",
+                size,
+                time_calls(lambda p=pn: np.load(p, mmap_mode="r"), run.budget, max_samples=20_000),
+            )
             os.unlink(pw)
             os.unlink(pn)
     finally:
@@ -219,15 +237,30 @@ def run_shm(run: Run) -> None:
                 run.add("shm_create", peer, size, shm.time_create(peer, run.prefix, a, run.budget))
                 name = shm.new_name(run.prefix)
                 with shm.segment(peer, name, a):
-                    res = child.ask(peer=peer, name=name, shape=list(a.shape),
-                                    dtype=a.dtype.str, budget=run.budget)
+                    res = child.ask(
+                        peer=peer,
+                        name=name,
+                        shape=list(a.shape),
+                        dtype=a.dtype.str,
+                        budget=run.budget,
+                    )
                     run.add("shm_attach", peer, size, res)
                     if size == first_size:
                         reps = 3 if run.smoke else 11
-                        vals = [shm.first_attach(sys.executable, peer, name, a) for _ in range(reps)]
-                        run.add("shm_first_attach", peer, size, {
-                            "median_ns": float(np.median(vals)), "min_ns": float(min(vals)),
-                            "samples": reps, "number": 1})
+                        vals = [
+                            shm.first_attach(sys.executable, peer, name, a) for _ in range(reps)
+                        ]
+                        run.add(
+                            "shm_first_attach",
+                            peer,
+                            size,
+                            {
+                                "median_ns": float(np.median(vals)),
+                                "min_ns": float(min(vals)),
+                                "samples": reps,
+                                "number": 1,
+                            },
+                        )
                 del a
     finally:
         child.close()
@@ -237,11 +270,19 @@ def run_handoff(run: Run) -> None:
     run.log("hand-off latency (1 KiB)")
     rounds = 300 if run.smoke else 5000
     for peer in ("wea", "mpshm"):
-        run.add("handoff", peer + "_spin", shm.HANDOFF_ELEMS * 8,
-                shm.handoff_shm(sys.executable, peer, run.prefix, rounds))
+        run.add(
+            "handoff",
+            peer + "_spin",
+            shm.HANDOFF_ELEMS * 8,
+            shm.handoff_shm(sys.executable, peer, run.prefix, rounds),
+        )
     for kind in ("wea-pipe", "pickle-pipe"):
-        run.add("handoff", kind.replace("-", "_"), shm.HANDOFF_ELEMS * 8,
-                shm.handoff_pipe(sys.executable, kind, rounds // 2))
+        run.add(
+            "handoff",
+            kind.replace("-", "_"),
+            shm.HANDOFF_ELEMS * 8,
+            shm.handoff_pipe(sys.executable, kind, rounds // 2),
+        )
 
 
 # -- wea 0.1.3, in its own venv ---------------------------------------------------------
@@ -258,9 +299,20 @@ def run_legacy(run: Run) -> None:
         return
     run.log("wea 0.1.3 (own venv)")
     first_size = 1 * MiB if 1 * MiB in run.sizes else run.sizes[-1]
-    cmd = [py, os.path.join(HERE, "legacy.py"), "--sizes", ",".join(map(str, run.sizes)),
-           "--budget", str(run.budget), "--prefix", run.prefix,
-           "--first-reps", "3" if run.smoke else "11", "--first-size", str(first_size)]
+    cmd = [
+        py,
+        os.path.join(HERE, "legacy.py"),
+        "--sizes",
+        ",".join(map(str, run.sizes)),
+        "--budget",
+        str(run.budget),
+        "--prefix",
+        run.prefix,
+        "--first-reps",
+        "3" if run.smoke else "11",
+        "--first-size",
+        str(first_size),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=3600)
     if out.returncode != 0:
         raise RuntimeError(f"legacy.py failed ({out.returncode}): {out.stderr.strip()[-2000:]}")
@@ -283,19 +335,41 @@ def run_c(run: Run) -> None:
     run.log("C reader")
     iters = 200 if run.smoke else 2000
     sizes = [str(s) for s in run.sizes]
-    out = subprocess.run([exe, run.prefix + "c-", str(iters), *sizes],
-                         capture_output=True, text=True, check=False, timeout=600)
+    out = subprocess.run(
+        [exe, run.prefix + "c-", str(iters), *sizes],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"C benchmark failed: {out.stderr.strip()[-1000:]}")
     doc = json.loads(out.stdout)
     for r in doc["parse"]:
-        run.add("c_parse", "c_err" if r["with_error"] else "c", r["ndims"],
-                {"median_ns": r["median_ns"], "min_ns": r["p10_ns"], "p10_ns": r["p10_ns"],
-                 "samples": doc["reps"], "number": doc["iters"]})
+        run.add(
+            "c_parse",
+            "c_err" if r["with_error"] else "c",
+            r["ndims"],
+            {
+                "median_ns": r["median_ns"],
+                "min_ns": r["p10_ns"],
+                "p10_ns": r["p10_ns"],
+                "samples": doc["reps"],
+                "number": doc["iters"],
+            },
+        )
     for r in doc["attach"]:
-        run.add("c_attach", "c", r["size"], {"median_ns": r["median_ns"],
-                                             "min_ns": r["median_ns"],
-                                             "samples": r["samples"], "number": 1})
+        run.add(
+            "c_attach",
+            "c",
+            r["size"],
+            {
+                "median_ns": r["median_ns"],
+                "min_ns": r["median_ns"],
+                "samples": r["samples"],
+                "number": 1,
+            },
+        )
     run.versions["c"] = "libwea sources (c/src), cc -O2"
 
 
@@ -318,14 +392,28 @@ def run_import(run: Run) -> None:
     reps = 3 if run.smoke else 11
     numpy_ns, wea_ns = [], []
     for _ in range(reps):
-        out = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True,
-                             text=True, check=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", _IMPORT_PROBE],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         n, w = json.loads(out.stdout)
         numpy_ns.append(n)
         wea_ns.append(w)
     for peer, vals in (("numpy", numpy_ns), ("wea", wea_ns)):
-        run.add("import", peer, 0, {"median_ns": float(np.median(vals)),
-                                    "min_ns": float(min(vals)), "samples": reps, "number": 1})
+        run.add(
+            "import",
+            peer,
+            0,
+            {
+                "median_ns": float(np.median(vals)),
+                "min_ns": float(min(vals)),
+                "samples": reps,
+                "number": 1,
+            },
+        )
 
 
 # -- main ------------------------------------------------------------------------------
@@ -357,8 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, help="seconds per measurement (default: by mode)")
     ap.add_argument("--only", help="comma-separated groups: " + ",".join(GROUPS))
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
-    ap.add_argument("--fail-on-leftovers", action="store_true",
-                    help="exit 1 if a segment was left in /dev/shm (then swept)")
+    ap.add_argument(
+        "--fail-on-leftovers",
+        action="store_true",
+        help="exit 1 if a segment was left in /dev/shm (then swept)",
+    )
     args = ap.parse_args(argv)
     run = Run(args)
     signal.signal(signal.SIGTERM, _sigterm)
@@ -394,7 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     report.plot(doc, os.path.join(args.out, "results.png"))
     print(report.summary(doc, targets))
     if leftovers:
-        print(f"bench: {len(leftovers)} segment(s) were left in /dev/shm and swept", file=sys.stderr)
+        print(
+            f"bench: {len(leftovers)} segment(s) were left in /dev/shm and swept", file=sys.stderr
+        )
     if args.strict and any(t["status"] == "miss" for t in targets):
         return 1
     if args.fail_on_leftovers and leftovers:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import time_calls  # noqa: E402
+from timing import time_calls
 
 SHM_DIR = "/dev/shm"
 _counter = itertools.count()
@@ -160,7 +160,9 @@ def time_create(peer: str, prefix: str, a: np.ndarray, budget_s: float) -> dict[
 # -- attach (and release), in the attaching process --------------------------------
 
 
-def attacher(peer: str, shape: tuple[int, ...], dtype: str) -> tuple[Callable[[str], Any], Callable[[Any], None]]:
+def attacher(
+    peer: str, shape: tuple[int, ...], dtype: str
+) -> tuple[Callable[[str], Any], Callable[[Any], None]]:
     """Return (attach, release) for a peer, with its imports done."""
     if peer == "wea":
         from wea import attach_shared_array
@@ -252,9 +254,19 @@ class Child:
 def first_attach(python: str, peer: str, name: str, a: np.ndarray) -> float:
     """Time the first attach in a fresh process (imports done before)."""
     out = subprocess.run(
-        [python, os.path.abspath(__file__), "first", peer, name,
-         json.dumps(list(a.shape)), a.dtype.str],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            python,
+            os.path.abspath(__file__),
+            "first",
+            peer,
+            name,
+            json.dumps(list(a.shape)),
+            a.dtype.str,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if out.returncode != 0:
         raise RuntimeError(f"first-attach child failed: {out.stderr.strip()[-500:]}")
@@ -267,8 +279,9 @@ def _serve() -> None:
         try:
             attach, release = attacher(cmd["peer"], tuple(cmd["shape"]), cmd["dtype"])
             name = cmd["name"]
-            res = time_calls(lambda a=attach, n=name: a(n), cmd["budget"], teardown=release,
-                             max_samples=5000)
+            res = time_calls(
+                lambda a=attach, n=name: a(n), cmd["budget"], teardown=release, max_samples=5000
+            )
         except Exception as e:  # reported to the parent, which raises
             res = {"error": f"{type(e).__name__}: {e}"}
         print(json.dumps(res), flush=True)
@@ -406,14 +419,24 @@ def handoff_pipe(python: str, kind: str, rounds: int) -> dict[str, Any]:
     if kind == "wea-pipe":
         encode = wea.dumps
     else:
+
         def encode(arr: np.ndarray) -> bytes:
             return pickle.dumps(arr, protocol=5)
+
     nbytes = len(encode(a))
     r1, w1 = os.pipe()
     r2, w2 = os.pipe()
     child = subprocess.Popen(
-        [python, os.path.abspath(__file__), "handoff-pipe", kind, str(r1), str(w2),
-         str(nbytes), str(rounds)],
+        [
+            python,
+            os.path.abspath(__file__),
+            "handoff-pipe",
+            kind,
+            str(r1),
+            str(w2),
+            str(nbytes),
+            str(rounds),
+        ],
         pass_fds=(r1, w2),
     )
     os.close(r1)

@@ -134,7 +134,7 @@ def check_name(data: bytes) -> None:
         raise AssertionError(f"normalize_name accepted {text!r} as {out!r}")
 
 
-def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris' name
+def TestOneInput(data: bytes) -> None:  # atheris' name
     check(data)
     check_name(data)
 

@@ -155,8 +155,7 @@ def reference_read(buf: bytes) -> tuple[str, None] | tuple[None, Decoded]:
     if size < end_dims:  # R6
         return "truncated", None
     dims = tuple(
-        int.from_bytes(buf[16 + 8 * i : 24 + 8 * i], "little", signed=True)
-        for i in range(ndims)
+        int.from_bytes(buf[16 + 8 * i : 24 + 8 * i], "little", signed=True) for i in range(ndims)
     )
     if any(d < 0 for d in dims):  # R7
         return "invalid_dimension", None
@@ -167,9 +166,7 @@ def reference_read(buf: bytes) -> tuple[str, None] | tuple[None, Decoded]:
         count *= d
     elem = CODE_SIZE[etype]
     length = elem * count
-    if (
-        extent > INT64_MAX or elem * extent > INT64_MAX or offset + length > INT64_MAX
-    ):  # R8
+    if extent > INT64_MAX or elem * extent > INT64_MAX or offset + length > INT64_MAX:  # R8
         return "overflow", None
     if size < offset + length:  # R9
         return "data_truncated", None
@@ -283,9 +280,7 @@ def build(
     if data_at is None:
         data_at = off if len(out) <= off <= 1024 else canonical_offset(len(dims))
     if data_at < len(out):
-        raise ValueError(
-            f"data at {data_at} would overlap the dims ending at {len(out)}"
-        )
+        raise ValueError(f"data at {data_at} would overlap the dims ending at {len(out)}")
     out += bytes([pad_byte]) * (data_at - len(out))
     out += data
     out += trailing
@@ -553,8 +548,7 @@ def valid_values() -> Iterator[Vector]:
         yield valid(
             f"{tname}-specials",
             "§4.1",
-            f"{tname} with NaN, infinite, -0 and subnormal parts, real part first "
-            "(§4.1)",
+            f"{tname} with NaN, infinite, -0 and subnormal parts, real part first (§4.1)",
             tname,
             (len(pairs),),
             raw(width, [bits[name] for pair in pairs for name in pair]),
@@ -796,8 +790,7 @@ def valid_spec_examples() -> Iterator[Vector]:
     yield Vector(
         "v-spec-11-1-float64-2x3",
         "§11.1",
-        "spec example: the 2x3 float64 array [[1, 2, 3], [4, 5, 6]], stored 1, 4, 2, "
-        "5, 3, 6",
+        "spec example: the 2x3 float64 array [[1, 2, 3], [4, 5, 6]], stored 1, 4, 2, 5, 3, 6",
         EX_2D,
         expected=Expected(10, (2, 3), 64, pack("float64", [1, 4, 2, 5, 3, 6])),
         flags=("spec_example",),
@@ -910,8 +903,7 @@ def invalid_r1() -> Iterator[Vector]:
     yield invalid(
         "r1-before-r2-big-endian",
         "R1",
-        "the first 12 bytes of a big-endian header: truncated comes before "
-        "wrong_byte_order",
+        "the first 12 bytes of a big-endian header: truncated comes before wrong_byte_order",
         "truncated",
         byteswap_block(EX_2D, 2, 8, 64)[:12],
         flags=("check_order",),
@@ -995,19 +987,13 @@ def invalid_r2() -> Iterator[Vector]:
         (
             "r2-magic-big-endian-wa-2",
             "wrong_byte_order",
-            (
-                "magic bytes 57 41 2D 32: a big-endian header (of any version) is "
-                "wrong_byte_order"
-            ),
+            ("magic bytes 57 41 2D 32: a big-endian header (of any version) is wrong_byte_order"),
             bytes.fromhex("57412d32"),
         ),
         (
             "r2-magic-57-41-2d-00",
             "wrong_byte_order",
-            (
-                "magic bytes 57 41 2D 00: only the first three bytes decide "
-                "wrong_byte_order"
-            ),
+            ("magic bytes 57 41 2D 00: only the first three bytes decide wrong_byte_order"),
             bytes.fromhex("57412d00"),
         ),
         (
@@ -1051,9 +1037,7 @@ def invalid_r2() -> Iterator[Vector]:
         ),
     ]
     for vid, error, what, magic in magics:
-        yield invalid(
-            vid, "R2", f"the §11.1 block with {what}", error, with_magic(EX_2D, magic)
-        )
+        yield invalid(vid, "R2", f"the §11.1 block with {what}", error, with_magic(EX_2D, magic))
     yield invalid(
         "r2-big-endian-block",
         "R2",
@@ -1081,8 +1065,7 @@ def invalid_r2() -> Iterator[Vector]:
     yield invalid(
         "r2-version-before-r3",
         "R2",
-        "WA-2 magic and element type 13: unsupported_version comes before "
-        "unsupported_type",
+        "WA-2 magic and element type 13: unsupported_version comes before unsupported_type",
         "unsupported_version",
         with_fields(with_magic(EX_2D, bytes.fromhex("322d4157")), etype=13),
         flags=("check_order",),
@@ -1174,8 +1157,7 @@ def invalid_r4() -> Iterator[Vector]:
     yield invalid(
         "r4-before-r6",
         "R4",
-        "ndims 33 and only the 16-byte fixed header: invalid_ndims comes before "
-        "truncated",
+        "ndims 33 and only the 16-byte fixed header: invalid_ndims comes before truncated",
         "invalid_ndims",
         build(2, [], ndims=33, offset=320)[:16],
         flags=("check_order",),
@@ -1257,8 +1239,7 @@ def invalid_r5() -> Iterator[Vector]:
     yield invalid(
         "r5-before-r6",
         "R5",
-        "4 dims, offset 0 and only the 16-byte fixed header: invalid_offset comes "
-        "before truncated",
+        "4 dims, offset 0 and only the 16-byte fixed header: invalid_offset comes before truncated",
         "invalid_offset",
         build(2, [1, 1, 1, 1], offset=0)[:16],
         flags=("check_order",),
@@ -1266,8 +1247,7 @@ def invalid_r5() -> Iterator[Vector]:
     yield invalid(
         "r5-before-r7",
         "R5",
-        "offset 65 and a negative dimension: invalid_offset comes before "
-        "invalid_dimension",
+        "offset 65 and a negative dimension: invalid_offset comes before invalid_dimension",
         "invalid_offset",
         build(2, [-1, 3], offset=65),
         flags=("check_order",),
@@ -1305,8 +1285,7 @@ def invalid_r6() -> Iterator[Vector]:
     yield invalid(
         "r6-before-r7",
         "R6",
-        "3 dims, dims[0] = -1, cut after 2 dims: truncated comes before "
-        "invalid_dimension",
+        "3 dims, dims[0] = -1, cut after 2 dims: truncated comes before invalid_dimension",
         "truncated",
         build(2, [-1, 2, 2])[:32],
         flags=("check_order",),
@@ -1387,8 +1366,7 @@ def invalid_r7() -> Iterator[Vector]:
     yield invalid(
         "r7-before-r9",
         "R7",
-        "dims[0] = -1 and no data at all: invalid_dimension comes before "
-        "data_truncated",
+        "dims[0] = -1 and no data at all: invalid_dimension comes before data_truncated",
         "invalid_dimension",
         build(2, [-1, 5])[:32],
         flags=("check_order",),
@@ -1643,9 +1621,7 @@ def invalid_r9() -> Iterator[Vector]:
         )
     )
     for tag, base, cut, what in cuts:
-        yield invalid(
-            f"r9-cut-{tag}-at-{cut}", "R9", what, "data_truncated", base[:cut]
-        )
+        yield invalid(f"r9-cut-{tag}-at-{cut}", "R9", what, "data_truncated", base[:cut])
     claims: list[tuple[str, str, tuple[int, ...], int | None, str]] = [
         (
             "2-pow-40",
@@ -1732,9 +1708,7 @@ def all_vectors() -> list[Vector]:
         *invalid_r8(),
         *invalid_r9(),
     ]
-    invalid_vectors.sort(
-        key=lambda v: v.clause
-    )  # stable: R1 .. R9, then generation order
+    invalid_vectors.sort(key=lambda v: v.clause)  # stable: R1 .. R9, then generation order
     return [derive_flags(v) for v in valid_vectors + invalid_vectors]
 
 
@@ -1749,9 +1723,7 @@ def derive_flags(vector: Vector) -> Vector:
     if vector.error is None:
         status, dec = reference_read(vector.block)
         if status is not None or dec is None:
-            raise ValueError(
-                f"{vector.id}: declared valid, but the reference reader says {status}"
-            )
+            raise ValueError(f"{vector.id}: declared valid, but the reference reader says {status}")
         c = canonical_offset(len(dec.dims))
         if dec.offset == c + 64:
             flags.add("legacy_offset")
@@ -1760,12 +1732,7 @@ def derive_flags(vector: Vector) -> Vector:
             flags.add("trailing_bytes")
         if any(dec.padding):
             flags.add("writer_forbidden")
-        if (
-            dec.offset != c
-            or not dec.dims
-            or 0 in dec.dims
-            or dec.etype not in JULIA_CODES
-        ):
+        if dec.offset != c or not dec.dims or 0 in dec.dims or dec.etype not in JULIA_CODES:
             flags.add("julia_unreadable")
     elif vector.error in BEYOND_KAITAI:
         flags.add("beyond_kaitai")
@@ -1788,9 +1755,7 @@ def verify(vector: Vector) -> None:
     status, dec = reference_read(vector.block)
     prefix = f"{vector.id}:"
     if len(vector.block) > MAX_VECTOR_BYTES:
-        raise ValueError(
-            f"{prefix} {len(vector.block)} bytes, more than {MAX_VECTOR_BYTES}"
-        )
+        raise ValueError(f"{prefix} {len(vector.block)} bytes, more than {MAX_VECTOR_BYTES}")
     if vector.error is not None:
         if vector.error not in CATEGORIES:
             raise ValueError(f"{prefix} unknown category {vector.error}")
@@ -1910,9 +1875,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--out", type=Path, help="write the vectors here (default: conformance/)"
-    )
+    group.add_argument("--out", type=Path, help="write the vectors here (default: conformance/)")
     group.add_argument(
         "--check",
         nargs="?",

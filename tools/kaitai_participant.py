@@ -72,8 +72,7 @@ def load_parser(parser_dir: Path) -> tuple[ModuleType, ModuleType]:
     """Import the kaitaistruct runtime and the generated ``wea_block`` module."""
     if not (parser_dir / "wea_block.py").is_file():
         raise FileNotFoundError(
-            f"{parser_dir / 'wea_block.py'} is missing: run `make "
-            "build/kaitai/wea_block.py`"
+            f"{parser_dir / 'wea_block.py'} is missing: run `make build/kaitai/wea_block.py`"
         )
     sys.path.insert(0, str(parser_dir))
     import kaitaistruct
@@ -82,9 +81,7 @@ def load_parser(parser_dir: Path) -> tuple[ModuleType, ModuleType]:
     return kaitaistruct, wea_block
 
 
-def examine(
-    block: bytes, kaitaistruct: ModuleType, wea_block: ModuleType
-) -> dict[str, Any]:
+def examine(block: bytes, kaitaistruct: ModuleType, wea_block: ModuleType) -> dict[str, Any]:
     """Parse one block; return the contract's JSON object.
 
     An invalid result also has a key ``detail`` with the parser's own
@@ -133,9 +130,7 @@ def exit_code(result: dict[str, Any]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(
-        description="Read one WA-1 block with the Kaitai parser."
-    )
+    parser = argparse.ArgumentParser(description="Read one WA-1 block with the Kaitai parser.")
     parser.add_argument(
         "--parser-dir",
         type=Path,
@@ -145,9 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path, help="the block to read")
     try:
         args = parser.parse_args(argv)
-    except (
-        SystemExit
-    ) as exc:  # argparse exits 2 on a usage error; the contract wants >= 64
+    except SystemExit as exc:  # argparse exits 2 on a usage error; the contract wants >= 64
         return EXIT_USAGE if exc.code else 0
     try:
         kaitaistruct, wea_block = load_parser(args.parser_dir)
@@ -157,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         block = args.file.read_bytes()
     except OSError as exc:
-        print(
-            f"kaitai_participant: {args.file}: {exc.strerror or exc}", file=sys.stderr
-        )
+        print(f"kaitai_participant: {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_NOINPUT
     try:
         result = examine(block, kaitaistruct, wea_block)

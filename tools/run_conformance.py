@@ -81,9 +81,7 @@ def validate_schema(manifest: Any, schema: Any) -> list[str]:
     try:
         import jsonschema  # type: ignore[import-untyped,unused-ignore]
     except ImportError as exc:  # pragma: no cover - the venv has it
-        raise ManifestError(
-            "the jsonschema package is missing: run `make venv`"
-        ) from exc
+        raise ManifestError("the jsonschema package is missing: run `make venv`") from exc
     validator_cls = jsonschema.Draft202012Validator
     try:
         validator_cls.check_schema(schema)
@@ -91,9 +89,7 @@ def validate_schema(manifest: Any, schema: Any) -> list[str]:
         raise ManifestError(
             f"manifest.schema.json is not a valid 2020-12 schema: {exc.message}"
         ) from exc
-    errors = sorted(
-        validator_cls(schema).iter_errors(manifest), key=lambda e: list(e.path)
-    )
+    errors = sorted(validator_cls(schema).iter_errors(manifest), key=lambda e: list(e.path))
     return [f"/{'/'.join(str(p) for p in e.path)}: {e.message}" for e in errors]
 
 
@@ -126,9 +122,7 @@ def check_inventory(manifest: dict[str, Any], directory: Path) -> list[str]:
             problems.append(f"{vid}: {len(block)} bytes, more than {MAX_VECTOR_BYTES}")
         if vec["result"] == "valid":
             if vec["ndims"] != len(vec["dims"]):
-                problems.append(
-                    f"{vid}: ndims {vec['ndims']} but {len(vec['dims'])} dims"
-                )
+                problems.append(f"{vid}: ndims {vec['ndims']} but {len(vec['dims'])} dims")
             data = block[vec["offset"] : vec["offset"] + vec["len_data"]]
             if len(data) != vec["len_data"]:
                 problems.append(f"{vid}: the file ends before offset + len_data")
@@ -136,16 +130,10 @@ def check_inventory(manifest: dict[str, Any], directory: Path) -> list[str]:
                 problems.append(f"{vid}: sha256 does not match the data bytes")
     for sub in ("valid", "invalid"):
         folder = directory / sub
-        present = (
-            sorted(p for p in folder.iterdir() if p.is_file())
-            if folder.is_dir()
-            else []
-        )
+        present = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
         for path in present:
             if f"{sub}/{path.name}" not in listed:
-                problems.append(
-                    f"{sub}/{path.name}: present but not listed in the manifest"
-                )
+                problems.append(f"{sub}/{path.name}: present but not listed in the manifest")
     return problems
 
 
@@ -158,9 +146,7 @@ def load_manifest(directory: Path) -> dict[str, Any]:
     schema = load_json(directory / schema_name)
     problems = validate_schema(manifest, schema)
     if problems:
-        raise ManifestError(
-            "manifest.json violates its schema:\n  " + "\n  ".join(problems)
-        )
+        raise ManifestError("manifest.json violates its schema:\n  " + "\n  ".join(problems))
     problems = check_inventory(manifest, directory)
     if problems:
         raise ManifestError("inventory check failed:\n  " + "\n  ".join(problems))
@@ -223,9 +209,7 @@ def load_participants(path: Path) -> list[Participant]:
     raw = load_json(path)
     entries = raw.get("participants") if isinstance(raw, dict) else None
     if not isinstance(entries, dict) or not entries:
-        raise ManifestError(
-            f"{path}: expected an object with a non-empty 'participants' object"
-        )
+        raise ManifestError(f"{path}: expected an object with a non-empty 'participants' object")
     known = {"argv", "description", "requires", "probe", "exempt_flags"}
     out = []
     for name, entry in entries.items():
@@ -233,9 +217,7 @@ def load_participants(path: Path) -> list[Participant]:
             raise ManifestError(f"{path}: participant {name!r} needs an 'argv' list")
         extra = set(entry) - known
         if extra:
-            raise ManifestError(
-                f"{path}: participant {name!r} has unknown keys {sorted(extra)}"
-            )
+            raise ManifestError(f"{path}: participant {name!r} has unknown keys {sorted(extra)}")
         out.append(
             Participant(
                 name=name,
@@ -271,9 +253,7 @@ def judge(vector: dict[str, Any], returncode: int, stdout: str) -> str | None:
     if returncode >= 64 or returncode < 0:
         return f"expected {expected}; the command failed with status {returncode}"
     if len(lines) != 1:
-        return (
-            f"expected {expected}; got {len(lines)} lines on stdout, not one JSON line"
-        )
+        return f"expected {expected}; got {len(lines)} lines on stdout, not one JSON line"
     try:
         answer = json.loads(lines[0])
     except ValueError:
@@ -291,11 +271,7 @@ def judge(vector: dict[str, Any], returncode: int, stdout: str) -> str | None:
         for key in VALID_KEYS[1:]:
             got, want = answer[key], vector[key]
             if key == "dims":
-                ok = (
-                    isinstance(got, list)
-                    and all(_is_int(d) for d in got)
-                    and got == want
-                )
+                ok = isinstance(got, list) and all(_is_int(d) for d in got) and got == want
             elif key == "sha256":
                 ok = isinstance(got, str) and got == want
             else:
@@ -308,15 +284,10 @@ def judge(vector: dict[str, Any], returncode: int, stdout: str) -> str | None:
     if answer["valid"] is not False:
         return f"expected {expected}; got {said}"
     keys = set(answer)
-    if not set(INVALID_KEYS) <= keys or keys - set(INVALID_KEYS) - set(
-        OPTIONAL_INVALID_KEYS
-    ):
+    if not set(INVALID_KEYS) <= keys or keys - set(INVALID_KEYS) - set(OPTIONAL_INVALID_KEYS):
         allowed = [*INVALID_KEYS, *OPTIONAL_INVALID_KEYS]
         return f"expected the keys {allowed} (the last optional); got {sorted(keys)}"
-    if (
-        answer["error"] != vector["error"]
-        or returncode != CATEGORY_NUMBER[vector["error"]]
-    ):
+    if answer["error"] != vector["error"] or returncode != CATEGORY_NUMBER[vector["error"]]:
         return f"expected {expected}; got {said}"
     return None
 
@@ -372,9 +343,7 @@ def run_one(
     except OSError as exc:
         return f"cannot run {participant.argv[0]}: {exc}", ""
     stderr = done.stderr.strip().splitlines()
-    return judge(vector, done.returncode, done.stdout), stderr[-1][
-        :200
-    ] if stderr else ""
+    return judge(vector, done.returncode, done.stdout), stderr[-1][:200] if stderr else ""
 
 
 def run_participant(
@@ -391,9 +360,7 @@ def run_participant(
         outcome.not_run = reason
         return outcome
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        reasons = list(
-            pool.map(lambda v: run_one(participant, v, directory, root), vectors)
-        )
+        reasons = list(pool.map(lambda v: run_one(participant, v, directory, root), vectors))
     for vector, (why, stderr) in zip(vectors, reasons, strict=True):
         flags = set(vector["flags"]) & set(participant.exempt_flags)
         if flags:
@@ -411,10 +378,7 @@ def report(outcomes: Sequence[Outcome], required: set[str], total: int) -> int:
     """Print the table and every disagreement; return the exit status."""
     status = 0
     print()
-    print(
-        f"{'implementation':<16}{'vectors':>8}{'passed':>8}{'failed':>8}{'exempt':>8} "
-        " status"
-    )
+    print(f"{'implementation':<16}{'vectors':>8}{'passed':>8}{'failed':>8}{'exempt':>8}  status")
     print("-" * 64)
     for out in outcomes:
         name = out.participant.name
@@ -427,10 +391,7 @@ def report(outcomes: Sequence[Outcome], required: set[str], total: int) -> int:
         verdict = "ok" if out.failed == 0 else "FAILED"
         if out.failed:
             status = 1
-        print(
-            f"{name:<16}{total:>8}{out.passed:>8}{out.failed:>8}{len(out.exempt):>8}  "
-            f"{verdict}"
-        )
+        print(f"{name:<16}{total:>8}{out.passed:>8}{out.failed:>8}{len(out.exempt):>8}  {verdict}")
     for out in outcomes:
         name = out.participant.name
         if out.not_run is not None:
@@ -446,9 +407,7 @@ def report(outcomes: Sequence[Outcome], required: set[str], total: int) -> int:
             flags = ", ".join(out.participant.exempt_flags)
             print(f"\n{name}: exempt from {len(out.exempt)} vector(s) flagged {flags}:")
             for vid, flag, reason in out.exempt:
-                what = (
-                    "agrees anyway (is the flag stale?)" if reason is None else reason
-                )
+                what = "agrees anyway (is the flag stale?)" if reason is None else reason
                 print(f"  {vid} [{flag}]: {what}")
     passed = sum(o.passed for o in outcomes if o.not_run is None)
     failed = sum(o.failed for o in outcomes if o.not_run is None)
@@ -460,12 +419,8 @@ def report(outcomes: Sequence[Outcome], required: set[str], total: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "mode", choices=("check", "run"), help="check the manifest, or also run"
-    )
-    parser.add_argument(
-        "--dir", type=Path, default=CONFORMANCE, help="the conformance directory"
-    )
+    parser.add_argument("mode", choices=("check", "run"), help="check the manifest, or also run")
+    parser.add_argument("--dir", type=Path, default=CONFORMANCE, help="the conformance directory")
     parser.add_argument(
         "--participants",
         type=Path,
@@ -510,9 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mode == "check":
         return 0
     try:
-        participants = load_participants(
-            args.participants or directory / "participants.json"
-        )
+        participants = load_participants(args.participants or directory / "participants.json")
     except ManifestError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
         return 2
@@ -530,9 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for participant in participants:
         shown = " ".join(participant.command(Path("{file}")))
         print(f"conformance: running {participant.name}: {shown}")
-        outcomes.append(
-            run_participant(participant, vectors, directory, root, max(1, args.jobs))
-        )
+        outcomes.append(run_participant(participant, vectors, directory, root, max(1, args.jobs)))
     return report(outcomes, set(args.require), len(vectors))
 
 

@@ -30,16 +30,12 @@ if not (KAITAI_DIR / "wea_block.py").exists():  # pragma: no cover
     raise RuntimeError(f"{KAITAI_DIR}/wea_block.py is missing: run `make spec`")
 
 KAITAISTRUCT, WEA_BLOCK = kp.load_parser(KAITAI_DIR)
-MANIFEST: dict[str, Any] = json.loads(
-    (CONFORMANCE / "manifest.json").read_text("utf-8")
-)
+MANIFEST: dict[str, Any] = json.loads((CONFORMANCE / "manifest.json").read_text("utf-8"))
 VECTORS: list[dict[str, Any]] = MANIFEST["vectors"]
 
 
 def verdict(vector: dict[str, Any]) -> str | None:
-    result = kp.examine(
-        (CONFORMANCE / vector["path"]).read_bytes(), KAITAISTRUCT, WEA_BLOCK
-    )
+    result = kp.examine((CONFORMANCE / vector["path"]).read_bytes(), KAITAISTRUCT, WEA_BLOCK)
     result.pop("detail", None)
     return rc.judge(vector, kp.exit_code(result), json.dumps(result))
 

@@ -23,9 +23,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 rc = importlib.import_module("run_conformance")
 
-MANIFEST: dict[str, Any] = json.loads(
-    (CONFORMANCE / "manifest.json").read_text("utf-8")
-)
+MANIFEST: dict[str, Any] = json.loads((CONFORMANCE / "manifest.json").read_text("utf-8"))
 BY_ID = {v["id"]: v for v in MANIFEST["vectors"]}
 VALID = BY_ID["v-spec-11-1-float64-2x3"]
 INVALID = BY_ID["i-r5-offset-zero"]
@@ -48,10 +46,7 @@ def test_a_correct_valid_answer_passes() -> None:
     code, out = answer(VALID)
     assert rc.judge(VALID, code, out) is None
     shuffled = json.loads(out)
-    assert (
-        rc.judge(VALID, 0, json.dumps(dict(reversed(shuffled.items())), indent=None))
-        is None
-    )
+    assert rc.judge(VALID, 0, json.dumps(dict(reversed(shuffled.items())), indent=None)) is None
 
 
 def test_a_correct_invalid_answer_passes_with_or_without_message() -> None:
@@ -157,9 +152,7 @@ def test_a_changed_data_byte_fails_the_inventory(copy_dir: Path) -> None:
         rc.load_manifest(copy_dir)
 
 
-def test_a_wrong_count_fails(
-    copy_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_wrong_count_fails(copy_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = json.loads((copy_dir / "manifest.json").read_text("utf-8"))
     manifest["number_of_vectors"] += 1
     (copy_dir / "manifest.json").write_text(json.dumps(manifest), "utf-8")
@@ -167,9 +160,7 @@ def test_a_wrong_count_fails(
     assert "number_of_vectors" in capsys.readouterr().err
 
 
-def test_a_schema_violation_fails(
-    copy_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_schema_violation_fails(copy_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = json.loads((copy_dir / "manifest.json").read_text("utf-8"))
     manifest["vectors"][0]["unexpected"] = True
     (copy_dir / "manifest.json").write_text(json.dumps(manifest), "utf-8")
@@ -200,9 +191,7 @@ LIAR = 'print(\'{"valid": false, "error": "bad_magic"}\'); raise SystemExit(2)'
 
 @pytest.fixture
 def participants(tmp_path: Path) -> Path:
-    (tmp_path / "honest.py").write_text(
-        HONEST.format(tools=str(ROOT / "tools")), "utf-8"
-    )
+    (tmp_path / "honest.py").write_text(HONEST.format(tools=str(ROOT / "tools")), "utf-8")
     (tmp_path / "liar.py").write_text(LIAR, "utf-8")
     spec = {
         "participants": {
@@ -244,10 +233,7 @@ def test_a_liar_fails_and_every_disagreement_is_listed(
     r5 = [v for v in MANIFEST["vectors"] if v["id"].startswith("i-r5-offset-")]
     assert f"liar: {len(r5)} disagreement(s)" in out
     for vec in r5:
-        assert (
-            f"  {vec['id']}: expected invalid_offset, exit 7; got bad_magic, exit 2"
-            in out
-        )
+        assert f"  {vec['id']}: expected invalid_offset, exit 7; got bad_magic, exit 2" in out
 
 
 def test_exempt_vectors_are_run_and_listed_by_name(
@@ -256,10 +242,7 @@ def test_exempt_vectors_are_run_and_listed_by_name(
     assert run(participants, "--only", "liar", "--vectors", "v-spec-*") == 0
     out = capsys.readouterr().out
     assert "liar: exempt from 4 vector(s) flagged spec_example:" in out
-    assert (
-        "  v-spec-11-1-float64-2x3 [spec_example]: expected valid, exit 0; got "
-        "bad_magic" in out
-    )
+    assert "  v-spec-11-1-float64-2x3 [spec_example]: expected valid, exit 0; got bad_magic" in out
 
 
 def test_a_missing_participant_is_not_run_loudly(

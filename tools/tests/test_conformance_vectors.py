@@ -30,12 +30,8 @@ gen_vectors = importlib.import_module("gen_vectors")
 kaitai_participant = importlib.import_module("kaitai_participant")
 run_conformance = importlib.import_module("run_conformance")
 
-MANIFEST: dict[str, Any] = json.loads(
-    (CONFORMANCE / "manifest.json").read_text("utf-8")
-)
-SCHEMA: dict[str, Any] = json.loads(
-    (CONFORMANCE / "manifest.schema.json").read_text("utf-8")
-)
+MANIFEST: dict[str, Any] = json.loads((CONFORMANCE / "manifest.json").read_text("utf-8"))
+SCHEMA: dict[str, Any] = json.loads((CONFORMANCE / "manifest.schema.json").read_text("utf-8"))
 VECTORS: list[dict[str, Any]] = MANIFEST["vectors"]
 VALID = [v for v in VECTORS if v["result"] == "valid"]
 INVALID = [v for v in VECTORS if v["result"] == "invalid"]
@@ -65,9 +61,8 @@ def test_regenerating_removes_stale_vectors(tmp_path: Path) -> None:
     gen_vectors.generate(tmp_path)
     stale = tmp_path / "valid" / "v-retired.wea"
     stale.write_bytes(b"old")
-    assert (
-        "extra: valid/v-retired.wea (the generator does not write it)"
-        in gen_vectors.check(tmp_path)
+    assert "extra: valid/v-retired.wea (the generator does not write it)" in gen_vectors.check(
+        tmp_path
     )
     gen_vectors.generate(tmp_path)
     assert not stale.exists()
@@ -92,9 +87,7 @@ def test_the_generator_uses_the_standard_library_only() -> None:
             modules |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             modules.add(node.module.split(".")[0])
-    assert modules <= set(sys.stdlib_module_names), modules - set(
-        sys.stdlib_module_names
-    )
+    assert modules <= set(sys.stdlib_module_names), modules - set(sys.stdlib_module_names)
     assert "wea" not in modules
 
 
@@ -145,9 +138,7 @@ INVALID_INDEX = VECTORS.index(INVALID[0])
         pytest.param(mutated(0, flags=["not_a_flag"]), id="unknown-flag"),
         pytest.param(mutated(0, id="V-Upper"), id="bad-id"),
         pytest.param(mutated(0, error="truncated"), id="valid-with-error"),
-        pytest.param(
-            mutated(INVALID_INDEX, error="size_mismatch"), id="unknown-category"
-        ),
+        pytest.param(mutated(INVALID_INDEX, error="size_mismatch"), id="unknown-category"),
         pytest.param(mutated(INVALID_INDEX, clause="R5"), id="bad-clause"),
         pytest.param(mutated(INVALID_INDEX, description="two\nlines"), id="two-lines"),
         pytest.param({**MANIFEST, "comment": "x"}, id="extra-top-level-key"),
@@ -223,9 +214,7 @@ def test_every_element_type_has_a_1d_a_2d_and_a_7d_shape() -> None:
 
 def test_every_ndims_is_valid_at_both_offsets_around_each_boundary() -> None:
     canonical = {
-        v["ndims"]
-        for v in VALID
-        if v["offset"] == gen_vectors.canonical_offset(v["ndims"])
+        v["ndims"] for v in VALID if v["offset"] == gen_vectors.canonical_offset(v["ndims"])
     }
     assert canonical == set(range(33))
     legacy = {v["ndims"] for v in VALID if "legacy_offset" in v["flags"]}
@@ -237,9 +226,7 @@ def test_every_check_and_every_category_is_exercised() -> None:
     assert checks == {f"§6.1 R{i}" for i in range(1, 10)}
     assert {v["error"] for v in INVALID} == set(gen_vectors.CATEGORIES)
     order = [int(v["clause"][-1]) for v in INVALID]
-    assert order == sorted(order), (
-        "invalid vectors are listed in the order of the checks"
-    )
+    assert order == sorted(order), "invalid vectors are listed in the order of the checks"
 
 
 def test_each_adjacent_pair_of_checks_has_an_order_vector() -> None:
@@ -254,20 +241,14 @@ def test_each_adjacent_pair_of_checks_has_an_order_vector() -> None:
     }
     for check, prefix in pairs:
         found = [
-            v
-            for v in INVALID
-            if v["id"].startswith(f"i-{prefix}") and "check_order" in v["flags"]
+            v for v in INVALID if v["id"].startswith(f"i-{prefix}") and "check_order" in v["flags"]
         ]
         assert found, prefix
         assert all(v["clause"] == f"§6.1 {check}" for v in found)
 
 
 def test_the_promised_boundaries_are_there() -> None:
-    etypes = {
-        int(v["id"].rsplit("-", 1)[1])
-        for v in INVALID
-        if v["id"].startswith("i-r3-etype-")
-    }
+    etypes = {int(v["id"].rsplit("-", 1)[1]) for v in INVALID if v["id"].startswith("i-r3-etype-")}
     assert {0, 13, 255, 258, 65535} <= etypes
     assert {"i-r4-ndims-33", "i-r4-ndims-65535"} <= BY_ID.keys()
     offsets = {"zero", "24", "65", "minus-1", "int64-max"}
@@ -313,12 +294,7 @@ def test_derived_flags_match_the_bytes() -> None:
         assert ("legacy_offset" in vec["flags"]) == legacy, vec["id"]
         trailing = len(block_of(vec)) > vec["offset"] + vec["len_data"]
         assert ("trailing_bytes" in vec["flags"]) == trailing, vec["id"]
-        julia = (
-            not legacy
-            and vec["ndims"] > 0
-            and 0 not in vec["dims"]
-            and vec["etype"] <= 12
-        )
+        julia = not legacy and vec["ndims"] > 0 and 0 not in vec["dims"] and vec["etype"] <= 12
         assert ("julia_unreadable" in vec["flags"]) == (not julia), vec["id"]
     for vec in INVALID:
         beyond = vec["error"] in ("wrong_byte_order", "unsupported_version", "overflow")

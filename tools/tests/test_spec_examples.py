@@ -9,15 +9,14 @@ from __future__ import annotations
 import struct
 
 import pytest
+from conftest import KAITAI_DIR
 from kaitaistruct import ValidationNotEqualError
 from spec_examples import Example, load_examples
-
-from conftest import KAITAI_DIR
 
 if not (KAITAI_DIR / "wea_block.py").exists():  # pragma: no cover
     raise RuntimeError(f"{KAITAI_DIR}/wea_block.py is missing: run `make spec`")
 
-from wea_block import WeaBlock  # noqa: E402
+from wea_block import WeaBlock
 
 EXAMPLES = load_examples()
 
