@@ -206,7 +206,9 @@ wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
         return arg_fail(err, "writable must be 0 or 1");
     }
     do {
-        fd = open(path, writable ? O_RDWR : O_RDONLY);
+        /* O_NONBLOCK: a FIFO is refused (not a regular file) instead of
+         * waiting for a writer; on a regular file it changes nothing. */
+        fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         int e = errno;

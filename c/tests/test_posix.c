@@ -179,6 +179,16 @@ static void test_map_file_errors(void)
     /* a directory is not a block */
     CHECK_INT(wea_map_file(th_tmpdir(), 0, &m, &e), WEA_ERR_SYSTEM);
     CHECK_CONTAINS(e.message, "is not a regular file");
+    /* a FIFO is refused at once, read-only and read-write, never waited on */
+    th_tmppath(path, sizeof path, "fifo.wea");
+    (void)unlink(path);
+    CHECK_INT(mkfifo(path, 0600), 0);
+    CHECK_INT(wea_map_file(path, 0, &m, &e), WEA_ERR_SYSTEM);
+    CHECK_CONTAINS(e.message, "is not a regular file");
+    CHECK_INT(wea_map_file(path, 1, &m, &e), WEA_ERR_SYSTEM);
+    CHECK_CONTAINS(e.message, "is not a regular file");
+    CHECK_INT(unlink(path), 0);
+    th_tmppath(path, sizeof path, "does-not-exist.wea");
     CHECK_INT(wea_map_file(NULL, 0, &m, &e), WEA_ERR_INVALID_ARGUMENT);
     CHECK_INT(wea_map_file(path, 0, NULL, &e), WEA_ERR_INVALID_ARGUMENT);
     CHECK_INT(wea_map_file(path, 2, &m, &e), WEA_ERR_INVALID_ARGUMENT);

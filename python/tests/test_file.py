@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,33 @@ def test_load_errors(tmp_path: Path) -> None:
         wea.load(npy)
     with pytest.raises(FileNotFoundError):
         wea.load(tmp_path / "missing.wea")
+
+
+@pytest.mark.parametrize("mode", ["r", "r+", "c"])
+def test_load_refuses_a_fifo_at_once(tmp_path: Path, mode: str) -> None:
+    """A FIFO cannot be mapped: refused with EINVAL, never waited on (§8.3)."""
+    fifo = tmp_path / "pipe.wea"
+    os.mkfifo(fifo, 0o600)
+    code = (
+        "import errno, sys, wea\n"
+        "try:\n"
+        f"    wea.load(sys.argv[1], mmap_mode={mode!r})\n"
+        "except OSError as e:\n"
+        "    print(errno.errorcode[e.errno], e)\n"
+    )
+    try:
+        r = subprocess.run(
+            [sys.executable, "-c", code, str(fifo)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"wea.load(fifo, mmap_mode={mode!r}) waits for a writer")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("EINVAL"), r.stdout
+    assert "not a regular file" in r.stdout
 
 
 def test_trailing_bytes_in_a_file(tmp_path: Path) -> None:

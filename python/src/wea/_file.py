@@ -50,6 +50,46 @@ def mmap_kwargs() -> dict[str, Any]:
 _MMAP_KWARGS: dict[str, Any] = {"trackfd": False} if sys.version_info >= (3, 13) else {}
 
 
+def _open_regular(path: PathLike, mmap_mode: MmapMode) -> tuple[int, int]:
+    """Open a file to be mapped; return its descriptor and size.
+
+    Only a regular file can be mapped (spec §8.3). The file is opened with
+    ``O_NONBLOCK`` so that a FIFO (whose open would wait for a writer) is
+    refused at once instead of hanging; on a regular file the flag does
+    nothing.
+
+    Raises
+    ------
+    ValueError
+        If `mmap_mode` is not ``"r"``, ``"r+"`` or ``"c"``.
+    IsADirectoryError
+        If `path` is a directory.
+    OSError
+        ``EINVAL`` if `path` is not a regular file (a FIFO, a device ...),
+        or the error of ``open``.
+    """
+    if mmap_mode not in _ACCESS:
+        raise ValueError(f"wea: mmap_mode must be 'r', 'r+' or 'c', got {mmap_mode!r}")
+    # os.open, not open(): no file object to build and close (microseconds).
+    flags = (os.O_RDWR if mmap_mode == "r+" else os.O_RDONLY) | os.O_NONBLOCK
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):  # what open() would have said
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(
+                errno.EINVAL,
+                "wea: not a regular file (a FIFO, a device ...), cannot be "
+                "memory-mapped (WA-1 §8.3)",
+                os.fspath(path),
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st.st_size
+
+
 def map_path(path: PathLike, mmap_mode: MmapMode = "r") -> memoryview:
     """Map a whole file and return it as a flat byte memoryview.
 
@@ -74,15 +114,8 @@ def map_path(path: PathLike, mmap_mode: MmapMode = "r") -> memoryview:
     ValueError
         If `mmap_mode` is not one of the three.
     """
-    if mmap_mode not in _ACCESS:
-        raise ValueError(f"wea: mmap_mode must be 'r', 'r+' or 'c', got {mmap_mode!r}")
-    # os.open, not open(): no file object to build and close (microseconds).
-    fd = os.open(path, os.O_RDWR if mmap_mode == "r+" else os.O_RDONLY)
+    fd, size = _open_regular(path, mmap_mode)
     try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):  # what open() would have said
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        size = st.st_size
         if size == 0:  # an empty file cannot be mapped
             return memoryview(b"" if mmap_mode == "r" else bytearray())
         m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **mmap_kwargs())
@@ -202,21 +235,11 @@ def _load_mapped(path: PathLike, mmap_mode: MmapMode) -> NDArray[Any]:
     the page fault that the first touch of a mapping costs; a header seen
     before is not validated again (_format.cached_header), only R9.
     """
-    if mmap_mode not in _ACCESS:
-        raise ValueError(f"wea: mmap_mode must be 'r', 'r+' or 'c', got {mmap_mode!r}")
-    fd = os.open(path, os.O_RDWR if mmap_mode == "r+" else os.O_RDONLY)
+    fd, size = _open_regular(path, mmap_mode)
     try:
-        try:
-            head = os.pread(fd, MAX_OFFSET, 0)
-        except IsADirectoryError:  # what open() would have said
-            raise IsADirectoryError(
-                errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path)
-            ) from None
-        try:  # length 0: the whole file (mmap takes its size itself)
-            m: mmap.mmap | None = mmap.mmap(fd, 0, access=_ACCESS[mmap_mode], **mmap_kwargs())
-        except ValueError:  # an empty file cannot be mapped; R1 rejects it below
-            m = None
-        size = 0 if m is None else len(m)
+        head = os.pread(fd, MAX_OFFSET, 0)
+        # an empty file cannot be mapped; R1 rejects it below
+        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **mmap_kwargs()) if size else None
         hit = cached_header(head)
         if hit is not None and size >= hit[5]:
             header = hit[0]
