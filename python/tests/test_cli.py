@@ -364,6 +364,7 @@ def test_ls(capsys: pytest.CaptureFixture[str], seg: str) -> None:
     assert entry["bytes"] == wea.block_size(np.float32, (5, 7))
     assert entry["uid"] == os.getuid()
     assert entry["mode"] == "0600"
+    assert entry["category"] is None
     assert 0 <= entry["age_seconds"] < 600
     wa.unlink()
     status, listing = run_json(capsys, "ls")
@@ -379,16 +380,48 @@ def test_ls_shows_invalid_header(capsys: pytest.CaptureFixture[str], seg: str) -
     assert status == 0
     (entry,) = [e for e in listing if e["name"] == seg]
     assert entry["valid"] is False
-    assert entry["error"] == "invalid_ndims"
+    assert entry["error"] == entry["category"] == "invalid_ndims"
     assert entry["code"] == 6
     _, out, _ = run(capsys, "ls")
     assert "invalid: invalid_ndims" in out
 
 
+@needs_dev_shm
+def test_ls_all_shows_unpublished_objects(capsys: pytest.CaptureFixture[str], seg: str) -> None:
+    # What a creator killed before publishing leaves: zero magic, or size 0.
+    empty = seg + "-b"  # removed by the fixture too
+    for name, size in ((seg, 4096), (empty, 0)):
+        fd = os.open(os.path.join(SHM_DIR, name[1:]), os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+        os.ftruncate(fd, size)
+        os.close(fd)
+    status, listing = run_json(capsys, "ls")
+    assert status == 0
+    assert {seg, empty}.isdisjoint(e["name"] for e in listing)
+    _, out, _ = run(capsys, "ls")
+    assert seg not in out
+    for flag in ("--all", "-a"):
+        status, listing = run_json(capsys, "ls", flag)
+        assert status == 0
+        entries = {e["name"]: e for e in listing if e["name"] in (seg, empty)}
+        assert entries[seg]["valid"] is False
+        assert entries[seg]["category"] == entries[seg]["error"] == "bad_magic"
+        assert entries[seg]["code"] == 2
+        assert entries[seg]["bytes"] == 4096
+        assert entries[empty]["category"] == "truncated"
+        assert entries[empty]["code"] == 1
+        assert 0 <= entries[seg]["age_seconds"] < 600
+        status, out, _ = run(capsys, "ls", flag)
+        assert status == 0
+        line = next(line for line in out.splitlines() if line.startswith(seg + " "))
+        assert "invalid: bad_magic" in line
+        line = next(line for line in out.splitlines() if line.startswith(empty + " "))
+        assert "invalid: truncated" in line
+
+
 def test_ls_unavailable(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unavailable() -> list[wea.SharedArrayInfo]:
+    def unavailable(*, unpublished: bool = False) -> list[wea.SharedArrayInfo]:
         raise NotImplementedError("wea: listing shared memory needs /dev/shm (Linux)")
 
     monkeypatch.setattr(_cli, "list_shared_arrays", unavailable)

@@ -661,3 +661,54 @@ def test_list_and_unlink_shared_arrays(shm_name: Names) -> None:
         for n in (good, bad, other):
             if shm_path(n).exists():
                 shm_path(n).unlink()
+
+
+def test_list_shared_arrays_unpublished(shm_name: Names) -> None:
+    # What a creator killed before publishing leaves (spec §8.2.2): an empty
+    # object (after C2/C3), or zero magic bytes (after C4..C6).
+    empty, zeroed, short, other, good = (shm_name() for _ in range(5))
+    made: list[str] = []
+    try:
+        for name, size in ((empty, 0), (zeroed, 4096), (short, 8)):
+            fd = _shm._shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+            made.append(name)
+            try:
+                os.ftruncate(fd, size)
+            finally:
+                os.close(fd)
+        raw_segment(other, b"\x00\x00\x00\x01" + bytes(60))
+        made.append(other)
+        wa = wea.create_shared_array(good, "i4", (3,))
+        made.append(good)
+
+        plain = {info.name: info for info in wea.list_shared_arrays()}
+        assert {empty, zeroed, short, other}.isdisjoint(plain)
+        assert plain[good].category is None and plain[good].error is None
+        assert plain[good].mtime == pytest.approx(shm_path(good).stat().st_mtime)
+
+        found = {info.name: info for info in wea.list_shared_arrays(unpublished=True)}
+        assert other not in found
+        assert found[good] == plain[good]
+        assert found[empty].header is None and found[empty].size == 0
+        assert found[empty].category == "truncated"
+        assert found[empty].error == reader_message(b"")
+        assert found[zeroed].header is None and found[zeroed].size == 4096
+        assert found[zeroed].category == "bad_magic"
+        assert found[zeroed].error == reader_message(bytes(4096))
+        assert found[short].category == "truncated"
+        for name in (empty, zeroed, short):
+            info = found[name]
+            assert info.uid == os.getuid() and info.mode == 0o600
+            assert info.mtime == shm_path(name).stat().st_mtime
+        assert wa.sum() == 0
+    finally:
+        for n in made:
+            if shm_path(n).exists():
+                shm_path(n).unlink()
+
+
+def reader_message(content: bytes) -> str:
+    """The reader's message for a block of exactly `content`."""
+    with pytest.raises(wea.WeaError) as info:
+        F.parse_header(content)
+    return info.value.message

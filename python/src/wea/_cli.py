@@ -204,15 +204,23 @@ class ObjectStat:
     @property
     def owner(self) -> str:
         """The owner's user name, or the uid when it has none."""
-        try:
-            return pwd.getpwuid(self.uid).pw_name
-        except KeyError:
-            return str(self.uid)
+        return _owner(self.uid)
 
     @property
     def age(self) -> float:
         """Seconds since the object was last modified (not negative)."""
-        return max(0.0, time.time() - self.mtime)
+        return _age(self.mtime)
+
+
+def _owner(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _age(mtime: float) -> float:
+    return max(0.0, time.time() - mtime)
 
 
 def _stat_path(path: str) -> ObjectStat:
@@ -368,50 +376,37 @@ def error_fields(error: WeaError) -> dict[str, Any]:
 def cmd_ls(args: argparse.Namespace) -> int:
     """``wea ls``: the WA-1 shared-memory objects of this machine."""
     try:
-        found: list[SharedArrayInfo] = list_shared_arrays()
+        found: list[SharedArrayInfo] = list_shared_arrays(unpublished=args.all)
     except NotImplementedError as e:
         raise CliError(str(e), EX_UNAVAILABLE) from None
-    entries = []
-    for info in found:
-        try:
-            st = stat_target(Target("shm", info.name))
-        except FileNotFoundError:
-            continue  # removed since it was listed
-        entries.append((info, st))
     if args.json:
-        _print_json([_ls_entry(info, st) for info, st in entries], sys.stdout)
+        _print_json([_ls_entry(info) for info in found], sys.stdout)
         return EX_OK
-    if not entries:
+    if not found:
         print("no WA-1 shared arrays on this machine", file=sys.stderr)
         return EX_OK
     rows = [["NAME", "DTYPE", "SHAPE", "BYTES", "OWNER", "MODE", "AGE"]]
-    for info, st in entries:
+    for info in found:
         if info.header is not None:
             dtype, shape = info.header.element_type.name, _shape_text(info.header.dims)
         else:
-            dtype, shape = "-", f"invalid: {_category(info.error)}"
+            dtype, shape = "-", f"invalid: {info.category}"
         rows.append(
             [
                 info.name,
                 dtype,
                 shape,
                 str(info.size),
-                st.owner if st else str(info.uid),
+                _owner(info.uid),
                 f"{info.mode:04o}",
-                human_age(st.age) if st else "-",
+                human_age(_age(info.mtime)),
             ]
         )
     print(_table(rows, right={3}))
     return EX_OK
 
 
-def _category(message: str | None) -> str:
-    # SharedArrayInfo carries the spec's message, which starts with the category.
-    head = (message or "").split(":", 1)[0]
-    return head if head in CATEGORIES else "invalid"
-
-
-def _ls_entry(info: SharedArrayInfo, st: ObjectStat | None) -> dict[str, Any]:
+def _ls_entry(info: SharedArrayInfo) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": info.name,
         "valid": info.header is not None,
@@ -419,15 +414,16 @@ def _ls_entry(info: SharedArrayInfo, st: ObjectStat | None) -> dict[str, Any]:
         "shape": None if info.header is None else list(info.header.dims),
         "bytes": info.size,
         "uid": info.uid,
-        "owner": st.owner if st else str(info.uid),
+        "owner": _owner(info.uid),
         "mode": f"{info.mode:04o}",
-        "mtime": st.mtime if st else None,
-        "age_seconds": round(st.age, 3) if st else None,
+        "mtime": info.mtime,
+        "age_seconds": round(_age(info.mtime), 3),
+        "category": info.category,
     }
     if info.header is None:
-        category = _category(info.error)
-        entry["error"] = category
-        entry["code"] = CATEGORIES[category].code if category in CATEGORIES else None
+        cls = CATEGORIES.get(info.category or "")
+        entry["error"] = info.category
+        entry["code"] = cls.code if cls else None
         entry["message"] = info.error
     return entry
 
@@ -791,6 +787,14 @@ def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
         "read are not shown.",
         epilog="exit codes: 0 success, 69 no /dev/shm on this system, 64 usage",
         formatter_class=fmt,
+    )
+    p.add_argument(
+        "-a",
+        "--all",
+        action="store_true",
+        help="also list objects that look like an unpublished WA-1 create (spec "
+        "§8.2.2): size 0 (truncated) or a zero magic (bad_magic). They may belong "
+        "to a creator still at work, or to another program that zero-fills its objects",
     )
     p.set_defaults(func=cmd_ls)
 

@@ -698,6 +698,12 @@ class SharedArrayInfo:
         Its header, or None if the header is invalid.
     error : str or None
         Why the header is invalid (the spec's message), or None.
+    mtime : float
+        When it was last modified (``st_mtime``, seconds since the epoch).
+    category : str or None
+        The error category of spec §6.2 (the :class:`WeaError`'s
+        ``.category``, for example ``"bad_magic"``) when the header is
+        invalid, or None.
     """
 
     name: str
@@ -706,14 +712,32 @@ class SharedArrayInfo:
     uid: int
     header: Header | None
     error: str | None
+    mtime: float
+    category: str | None
 
 
-def list_shared_arrays() -> list[SharedArrayInfo]:
+def _unpublished(head: bytes, size: int) -> bool:
+    # What a creator killed before it published leaves (spec §8.2.2): an
+    # empty object (after C2/C3) or zero magic bytes (after C4..C6).
+    return size == 0 or (size >= 4 and head[:4] == bytes(4))
+
+
+def list_shared_arrays(*, unpublished: bool = False) -> list[SharedArrayInfo]:
     """List the shared-memory objects of this machine that hold a WA-1 block.
 
     An object counts when its first 4 bytes are the WA-1 magic; its header
     is then validated (``header`` or ``error`` says how that went).
     Objects this user cannot read are skipped.
+
+    Parameters
+    ----------
+    unpublished : bool, optional
+        Also list the objects that look like a WA-1 create that never
+        published (spec §8.2.2): size 0 (category ``truncated``) or first
+        4 bytes all zero (``bad_magic``). Such an object may belong to a
+        creator still at work, or to another program that zero-fills its
+        objects: look at its owner and age before removing it. Objects
+        with any other magic are never listed.
 
     Returns
     -------
@@ -744,14 +768,15 @@ def list_shared_arrays() -> list[SharedArrayInfo]:
                     head = f.read(MAX_OFFSET)
             except OSError:
                 continue
-            if head[:4] != MAGIC_BYTES:
+            if head[:4] != MAGIC_BYTES and not (unpublished and _unpublished(head, st.st_size)):
                 continue
             header: Header | None = None
             error: str | None = None
+            category: str | None = None
             try:
                 header = parse_header(head, length=max(st.st_size, len(head)))
             except WeaError as e:
-                error = e.message
+                error, category = e.message, e.category
             found.append(
                 SharedArrayInfo(
                     "/" + entry.name,
@@ -760,6 +785,8 @@ def list_shared_arrays() -> list[SharedArrayInfo]:
                     st.st_uid,
                     header,
                     error,
+                    st.st_mtime,
+                    category,
                 )
             )
     return sorted(found, key=lambda info: info.name)
