@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import struct
-from dataclasses import dataclass
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,43 +49,13 @@ def block(
     return out if cut is None else out[:cut]
 
 
-@dataclass
-class Example:
-    """One ``wea-example`` block of spec §11."""
+# The worked examples of spec §11 are read by the one extractor the spec's own
+# tests use (tools/tests/spec_examples.py), so both suites see the same bytes.
+sys.path.insert(0, str(ROOT / "tools" / "tests"))
+from spec_examples import Example as Example  # noqa: E402  (re-exported)
+from spec_examples import load_examples as spec_examples  # noqa: E402
 
-    name: str
-    etype: int
-    ndims: int
-    offset: int
-    dims: tuple[int, ...]
-    len_data: int
-    data: bytes
-    raw: bytes
-
-
-def spec_examples() -> list[Example]:
-    """The worked examples of spec §11, parsed from spec/wea.md."""
-    text = SPEC.read_text(encoding="utf-8")
-    out = []
-    for body in re.findall(r"```wea-example\n(.*?)```", text, re.S):
-        meta_text, dump = body.split("\n---\n")
-        meta = dict(line.split(": ", 1) for line in meta_text.strip().splitlines())
-        raw = bytearray()
-        for line in dump.strip().splitlines():
-            raw += bytes.fromhex(line.split(":", 1)[1])
-        out.append(
-            Example(
-                name=meta["name"],
-                etype=int(meta["etype"]),
-                ndims=int(meta["ndims"]),
-                offset=int(meta["offset"]),
-                dims=tuple(int(d) for d in meta["dims"].split()),
-                len_data=int(meta["len_data"]),
-                data=bytes.fromhex(meta["data"].replace(" ", "")),
-                raw=bytes(raw),
-            )
-        )
-    return out
+__all__ = ["MAGIC", "ROOT", "SIZES", "Example", "block", "c_of", "spec_examples", "spec_table"]
 
 
 def spec_table(heading: str) -> list[list[str]]:

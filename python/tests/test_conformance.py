@@ -95,7 +95,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_as_a_process(tmp_path: Path) -> None:
     ex = spec_examples()[0]
     good = tmp_path / "good.wea"
-    good.write_bytes(ex.raw)
+    good.write_bytes(ex.block)
     out = run_cli(str(good))
     assert out.returncode == 0 and out.stderr == ""
     assert json.loads(out.stdout) == {

@@ -375,7 +375,7 @@ def test_messages_match_the_templates_of_spec_6_3() -> None:
 
 @pytest.mark.parametrize("ex", spec_examples(), ids=lambda ex: ex.name)
 def test_spec_examples_parse_to_their_fields(ex: Example) -> None:
-    h = F.parse_header(ex.raw)
+    h = F.parse_header(ex.block)
     assert (h.etype, h.ndims, h.offset, h.dims, h.len_data) == (
         ex.etype,
         ex.ndims,
@@ -383,10 +383,10 @@ def test_spec_examples_parse_to_their_fields(ex: Example) -> None:
         ex.dims,
         ex.len_data,
     )
-    assert ex.raw[h.offset : h.block_size] == ex.data
-    assert h.block_size == len(ex.raw)
+    assert ex.block[h.offset : h.block_size] == ex.data
+    assert h.block_size == len(ex.block)
     assert h.legacy_offset == (ex.offset != c_of(ex.ndims))
-    arr = wea.loads(ex.raw)
+    arr = wea.loads(ex.block)
     assert arr.shape == ex.dims
     assert arr.tobytes(order="F") == ex.data
 
@@ -400,12 +400,12 @@ def test_spec_examples_are_what_the_writer_writes() -> None:
     examples = {ex.name: ex for ex in spec_examples()}
     assert set(arrays) < set(examples)
     for name, arr in arrays.items():
-        assert bytes(wea.dumps(arr)) == examples[name].raw
-        assert bytes(wea.dumps(np.asfortranarray(arr))) == examples[name].raw
-        assert bytes(wea.dumps(arr.astype(arr.dtype.newbyteorder(">")))) == examples[name].raw
+        assert bytes(wea.dumps(arr)) == examples[name].block
+        assert bytes(wea.dumps(np.asfortranarray(arr))) == examples[name].block
+        assert bytes(wea.dumps(arr.astype(arr.dtype.newbyteorder(">")))) == examples[name].block
     # the legacy example: readers read it, writers write the canonical offset
     legacy = examples["float32-legacy-offset"]
-    arr = wea.loads(legacy.raw)
+    arr = wea.loads(legacy.block)
     assert arr.tolist() == [1.5, -2.0]
     rewritten = wea.dumps(arr)
     assert F.parse_header(rewritten).offset == 64
@@ -444,8 +444,8 @@ def test_padding_is_not_checked() -> None:
 
 def test_every_prefix_of_a_valid_block_is_incomplete_never_invalid() -> None:
     for ex in spec_examples():
-        for n in range(len(ex.raw)):
-            e = parse_err(ex.raw[:n])
+        for n in range(len(ex.block)):
+            e = parse_err(ex.block[:n])
             assert e.kind == "incomplete", (ex.name, n, e)
 
 

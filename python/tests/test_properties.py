@@ -219,8 +219,8 @@ def test_kaitai_agrees_on_the_spec_examples_and_their_prefixes() -> None:
     from blocks import spec_examples
 
     for ex in spec_examples():
-        for n in range(len(ex.raw) + 1):
-            assert_agree(ex.raw[:n])
+        for n in range(len(ex.block) + 1):
+            assert_agree(ex.block[:n])
 
 
 def test_kaitai_parser_path() -> None:

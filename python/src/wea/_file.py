@@ -41,13 +41,9 @@ _ACCESS = {"r": mmap.ACCESS_READ, "r+": mmap.ACCESS_WRITE, "c": mmap.ACCESS_COPY
 _STREAM_CHUNK = 1 << 24
 
 
-def mmap_kwargs() -> dict[str, Any]:
-    """Keyword arguments for ``mmap.mmap`` that keep no descriptor open."""
-    # Python 3.13+ can map without keeping a duplicate of the descriptor.
-    return _MMAP_KWARGS
-
-
-_MMAP_KWARGS: dict[str, Any] = {"trackfd": False} if sys.version_info >= (3, 13) else {}
+#: Keyword arguments for ``mmap.mmap`` that keep no descriptor open: Python
+#: 3.13+ can map without keeping a duplicate of the descriptor.
+MMAP_KWARGS: dict[str, Any] = {"trackfd": False} if sys.version_info >= (3, 13) else {}
 
 
 def _open_regular(path: PathLike, mmap_mode: MmapMode) -> tuple[int, int]:
@@ -118,7 +114,7 @@ def map_path(path: PathLike, mmap_mode: MmapMode = "r") -> memoryview:
     try:
         if size == 0:  # an empty file cannot be mapped
             return memoryview(b"" if mmap_mode == "r" else bytearray())
-        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **mmap_kwargs())
+        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **MMAP_KWARGS)
     finally:
         os.close(fd)
     return memoryview(m)
@@ -239,7 +235,7 @@ def _load_mapped(path: PathLike, mmap_mode: MmapMode) -> NDArray[Any]:
     try:
         head = os.pread(fd, MAX_OFFSET, 0)
         # an empty file cannot be mapped; R1 rejects it below
-        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **mmap_kwargs()) if size else None
+        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **MMAP_KWARGS) if size else None
         hit = cached_header(head)
         if hit is not None and size >= hit[5]:
             header = hit[0]

@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from ._base import ExchangeArrayBase, data_address, view_block
 from ._buffer import fill_data
 from ._errors import BadMagicError, TruncatedError, WeaError
-from ._file import mmap_kwargs
+from ._file import MMAP_KWARGS
 from ._format import (
     DEFAULT_MODE,
     HEADER_SIZE,
@@ -337,7 +337,7 @@ def _open(name: str, readonly: bool) -> tuple[memoryview, _Ident]:
         if size == 0:  # nothing to map; R1 rejects it
             return memoryview(b""), ident
         access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
-        m = mmap.mmap(fd, size, access=access, **mmap_kwargs())
+        m = mmap.mmap(fd, size, access=access, **MMAP_KWARGS)
     finally:
         os.close(fd)
     return memoryview(m), ident
@@ -619,7 +619,7 @@ def create_shared_array(
         os.ftruncate(fd, size)  # C4
         reserved = _reserve(fd, size, name)  # C5
         ident = _ident_of(fd)
-        m = mmap.mmap(fd, size, access=mmap.ACCESS_WRITE, **mmap_kwargs())  # C6
+        m = mmap.mmap(fd, size, access=mmap.ACCESS_WRITE, **MMAP_KWARGS)  # C6
         mv = memoryview(m)
         if not reserved:  # pragma: no cover
             _touch(mv)
