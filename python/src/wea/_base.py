@@ -5,11 +5,20 @@ whose base is a memoryview that holds a buffer export on the memory's owner
 (a bytearray, a mmap ...). So the owner cannot be resized or closed while any
 array or view over it exists, and the memory lives until the last of them is
 gone: nothing here can leave an array pointing into freed memory.
+
+Nothing of wea runs on numpy's hot paths. The bookkeeping (header, order,
+block, segment) lives only on the array that wea hands out, the *top*;
+views that numpy makes of it (slices, transposes, reshapes) are made in C
+and carry nothing. numpy sets such a view's ``base`` to the top, so a view
+finds its top lazily, only when it is asked for its block (``unlink()``,
+``exchange_buffer``, pickling). An array that does not share the top's
+memory (a ufunc result, a copy) has no top: it does not pretend to lie in
+the block.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
@@ -20,7 +29,7 @@ if TYPE_CHECKING:
 else:
     _NDArray = np.ndarray
 
-__all__ = ["ExchangeArrayBase", "view_block"]
+__all__ = ["ORDERS", "ExchangeArrayBase", "Order", "check_order", "view_block"]
 
 # numpy 2 tells __array_wrap__ when a 0-d result should be a scalar; numpy 1
 # does not, and there (as numpy 1's memmap does) every 0-d result is one.
@@ -28,9 +37,27 @@ _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
 _A = TypeVar("_A", bound="ExchangeArrayBase")
 
+#: How this side holds an array (the ``order`` keyword): ``"F"``, the
+#: numpy shape is the header's dims; ``"C"``, the numpy shape is the dims
+#: reversed and the array is C-contiguous (spec §7.2, note).
+Order = Literal["F", "C"]
+ORDERS: tuple[Order, ...] = ("F", "C")
 
-def view_block(mv: memoryview, header: Header) -> np.ndarray[Any, np.dtype[Any]]:
-    """Return the elements of a validated block as a Fortran-order array.
+
+def check_order(order: Any) -> Order:
+    """Return `order` if it is ``"F"`` or ``"C"``; raise ValueError otherwise."""
+    if order == "F" or order == "C":
+        return "F" if order == "F" else "C"
+    raise ValueError(
+        f"wea: order must be 'F' (the numpy shape is the header's dims) or 'C' "
+        f"(the numpy shape is the dims reversed), got {order!r}"
+    )
+
+
+def view_block(
+    mv: memoryview, header: Header, order: Order = "F"
+) -> np.ndarray[Any, np.dtype[Any]]:
+    """Return the elements of a validated block as an array, without a copy.
 
     Parameters
     ----------
@@ -38,25 +65,26 @@ def view_block(mv: memoryview, header: Header) -> np.ndarray[Any, np.dtype[Any]]
         The block, 1-D of format ``"B"``, already validated into `header`.
     header : Header
         The block's header.
+    order : {"F", "C"}, optional
+        ``"F"`` (default): shaped ``dims``, Fortran-contiguous. ``"C"``:
+        shaped ``dims`` reversed, C-contiguous (the same memory).
 
     Returns
     -------
     numpy.ndarray
-        A view of the ``len_data`` bytes at ``offset``, shaped ``dims`` in
-        Fortran order, read-only when `mv` is. No byte is copied.
+        A view of the ``len_data`` bytes at ``offset``; read-only when `mv`
+        is.
     """
     # One frombuffer (its base holds the buffer export), then a reshape that
-    # is always a view: a fraction of the time of np.ndarray(..., order="F").
-    # Positional arguments: numpy parses keywords here in half a microsecond.
+    # is always a view. Positional arguments: numpy parses keywords slowly.
     dtype = header.dtype
     arr: np.ndarray[Any, np.dtype[Any]] = np.frombuffer(
         mv, dtype, header.len_data // dtype.itemsize, header.offset
     )
     if header.ndims == 1:
         return arr
-    # The Fortran-order view, as a transposed C-order reshape (no keyword).
-    fortran: np.ndarray[Any, np.dtype[Any]] = arr.reshape(header.dims[::-1]).T
-    return fortran
+    c_order: np.ndarray[Any, np.dtype[Any]] = arr.reshape(header.dims[::-1])
+    return c_order if order == "C" else c_order.T
 
 
 def data_address(arr: np.ndarray[Any, np.dtype[Any]]) -> int:
@@ -68,75 +96,77 @@ def data_address(arr: np.ndarray[Any, np.dtype[Any]]) -> int:
 class ExchangeArrayBase(_NDArray):
     """An ndarray over a WA-1 block, shared by both public classes.
 
-    Views (slices, transposes, reshapes) keep the block's bookkeeping, so
-    that they can say what they are a view of. Arrays that do not share the
-    block's memory (ufunc results, fancy-indexing results, copies) come back
-    as plain :class:`numpy.ndarray`, as :class:`numpy.memmap` does.
+    Only the array that wea hands out (the top) holds the block's
+    bookkeeping. Views of it are instances of the same class, made by numpy
+    in C at no extra cost; they find the top through ``base`` when asked
+    for their block. Results that do not share the block's memory (ufunc
+    results, copies) come back as plain :class:`numpy.ndarray` under numpy
+    2; under numpy 1 they keep the class but hold no block.
     """
 
-    _wea_header: Header | None
-    #: The array of the whole block (a plain ndarray), whose data address
-    #: the views are compared with. Kept rather than its address, which
-    #: costs microseconds to read (``__array_interface__``) and is needed
-    #: only by exchange_buffer's full check and by pickling.
-    _wea_origin: np.ndarray[Any, np.dtype[Any]] | None
-    _WEA_ATTRS: ClassVar[tuple[str, ...]] = ("_wea_header", "_wea_origin")
+    #: Set on the top only (instance attributes); the class defaults say
+    #: "not a top".
+    _wea_header: Header | None = None
+    _wea_order: Order = "F"
+    #: Set on a view that numpy did not make (an unpickled view): its top.
+    _wea_link: ExchangeArrayBase | None = None
 
-    def __array_finalize__(self, obj: Any) -> None:
-        keep = (
-            obj is not None
-            and getattr(obj, "_wea_header", None) is not None
-            and np.may_share_memory(self, obj)
-        )
-        for name in self._WEA_ATTRS:
-            setattr(self, name, getattr(obj, name) if keep else None)
-
-    def __array_wrap__(
-        self,
-        arr: np.ndarray[Any, np.dtype[Any]],
-        context: Any = None,
-        return_scalar: bool = False,
-    ) -> Any:
-        arr = super().__array_wrap__(arr, context)
-        if self is arr or not isinstance(arr, ExchangeArrayBase):
-            return arr
-        if getattr(arr, "_wea_header", None) is not None:
-            return arr
-        if arr.shape == () and (return_scalar or _NUMPY1):
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False, /) -> Any:
+        # numpy 2 hands over the plain result (or the out= array itself) and
+        # says when a 0-d result is a scalar; numpy 1 hands over a result of
+        # this class and never says (there every 0-d result is a scalar, as
+        # numpy 1's memmap does).
+        if return_scalar or (_NUMPY1 and arr.shape == () and arr is not self):
             return arr[()]
-        return arr.view(np.ndarray)
-
-    def __getitem__(self, key: Any) -> Any:
-        res = super().__getitem__(key)
-        if isinstance(res, ExchangeArrayBase) and res._wea_header is None:
-            return res.view(np.ndarray)
-        return res
+        return arr
 
     @classmethod
-    def _wrap(cls: type[_A], arr: np.ndarray[Any, np.dtype[Any]], header: Header) -> _A:
+    def _wrap(
+        cls: type[_A], arr: np.ndarray[Any, np.dtype[Any]], header: Header, order: Order
+    ) -> _A:
         out = arr.view(cls)
         out._wea_header = header
-        out._wea_origin = arr
+        out._wea_order = order
         return out
 
-    def _is_whole_block(self) -> bool:
-        """Whether this array is exactly the array its block's header describes."""
-        header, origin = self._wea_header, self._wea_origin
+    def _wea_top(self: _A) -> _A | None:
+        """Return the top array whose block this array lies in, or None."""
+        obj: Any = self
+        while isinstance(obj, np.ndarray):
+            if isinstance(obj, ExchangeArrayBase):
+                if obj._wea_header is not None:
+                    return obj if isinstance(obj, type(self)) else None
+                if obj._wea_link is not None:
+                    obj = obj._wea_link
+                    continue
+            obj = obj.base
+        return None
+
+    def _block_shape(self) -> tuple[int, ...]:
+        """Return the numpy shape of the whole block in this top's order."""
+        dims = () if self._wea_header is None else self._wea_header.dims
+        return dims[::-1] if self._wea_order == "C" else dims
+
+    def _is_whole_block(self, top: ExchangeArrayBase) -> bool:
+        """Whether this array is exactly the array `top`'s header describes."""
+        header = top._wea_header
+        if header is None:
+            return False
+        contiguous = self.flags.c_contiguous if top._wea_order == "C" else self.flags.f_contiguous
         return (
-            header is not None
-            and origin is not None
-            and self.shape == header.dims
+            self.shape == top._block_shape()
             and self.dtype == header.dtype
-            and bool(self.flags.f_contiguous)
-            and data_address(self) == data_address(origin)
+            and bool(contiguous)
+            and data_address(self) == data_address(top)
         )
 
-    def _view_problem(self) -> str:
-        header = self._wea_header
-        if header is None:
+    @staticmethod
+    def _view_problem(arr: np.ndarray[Any, np.dtype[Any]], top: ExchangeArrayBase | None) -> str:
+        if top is None or top._wea_header is None:
             return "this array does not lie in a WA-1 block (it is a copy or a computed result)"
+        header = top._wea_header
         return (
-            f"this array (shape {self.shape}, dtype {self.dtype}) is a view of a "
-            f"block whose header describes shape {header.dims}, dtype "
-            f"{header.dtype.name}; that header would not describe it"
+            f"this array (shape {arr.shape}, dtype {arr.dtype}) is a view of a "
+            f"block whose header describes shape {top._block_shape()} in order "
+            f"{top._wea_order!r}, dtype {header.dtype.name}; that header would not describe it"
         )

@@ -2,8 +2,10 @@
 
 * :func:`loads` and :func:`load_buffered_array` view any buffer-protocol
   object without copying it (read-only when the buffer is).
-* :func:`dumps` turns any numpy array into a new block in one copy (a plain
-  ``memcpy`` when the array is already in Fortran order and little-endian).
+* :func:`dumps` turns any numpy array into a block in one copy: a plain
+  ``memcpy`` when the array's memory order is the block's (Fortran order,
+  or C order with ``order="C"``), a cache-blocked transposing copy
+  otherwise; into a new bytearray, or into the caller's buffer (``out=``).
 * :class:`BufferedExchangeArray` is the 0.1.3 class: an ndarray whose
   :attr:`~BufferedExchangeArray.exchange_buffer` is the very memory behind
   it, header included.
@@ -12,6 +14,7 @@
 from __future__ import annotations
 
 import mmap
+import operator
 import pickle
 import struct
 import sys
@@ -21,17 +24,16 @@ from typing import Any, SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._base import ExchangeArrayBase, view_block
+from ._base import ExchangeArrayBase, Order, check_order, view_block
 from ._format import (
     _FIRST64,
     _VALID,
     Header,
+    Plan,
     byte_view,
-    cached_header,
     header_bytes,
     make_header,
-    parse_header,
-    remember_header,
+    validate,
 )
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "block_size",
     "create_buffered_array",
     "dumps",
+    "fill_data",
     "iter_data",
     "load_buffered_array",
     "loads",
@@ -53,29 +56,121 @@ ExchangeBuffer = bytearray | bytes | memoryview
 
 
 # -- array to block ------------------------------------------------------------
+#
+# Everything below works on `src`, the array as the block stores it: the
+# block's data are `src`'s elements in C order, and the header's dims are
+# `src.shape` reversed. For order="F" (the default) src is the array's
+# transpose (a view), for order="C" the array itself.
 
 
-def _flat_bytes(a: NDArray[Any], header: Header) -> memoryview | None:
-    """Return the array's bytes as they lie in a block, if they need no conversion."""
-    if a.dtype != header.dtype or not a.flags.f_contiguous:
-        return None
-    return a.reshape(-1, order="F").view(np.uint8).data
+def _source(a: NDArray[Any], order: Order) -> NDArray[Any]:
+    return a if order == "C" else a.T
 
 
-def iter_data(a: NDArray[Any], header: Header) -> Iterator[memoryview]:
-    """Yield the data bytes of a block for an array, in pieces.
+# Headers made from (dtype, shape, order) alone, remembered: they involve no
+# untrusted input, and building one costs microseconds (small arrays).
+_HEADERS: dict[tuple[Any, ...], tuple[Header, bytes]] = {}
+_HEADERS_MAX = 256
 
-    An array in Fortran order and little-endian yields its own memory
-    (no copy); any other is converted (byte order, memory order) one slab
-    of at most :data:`CHUNK_BYTES` at a time, so that memory use stays
-    bounded.
+
+def header_for(a: NDArray[Any], order: Order = "F") -> tuple[Header, bytes]:
+    """Return the canonical header of an array's block, and its bytes.
 
     Parameters
     ----------
     a : numpy.ndarray
-        The array; `header` must have been made from its dtype and shape.
+        The array.
+    order : {"F", "C"}, optional
+        How this side holds it: ``"F"``, the dims are ``a.shape``;
+        ``"C"``, they are ``a.shape`` reversed.
+
+    Returns
+    -------
+    tuple
+        The :class:`Header` and its ``header.offset`` bytes.
+    """
+    key = (a.dtype, a.shape, order)
+    try:
+        return _HEADERS[key]
+    except KeyError:
+        pass
+    header = make_header(a.dtype, a.shape[::-1] if order == "C" else a.shape)
+    found = (header, header_bytes(header))
+    if len(_HEADERS) >= _HEADERS_MAX:
+        _HEADERS.clear()
+    _HEADERS[key] = found
+    return found
+
+
+#: Tile edge, in elements, of the blocked transposing copy: a 64 x 64 tile
+#: of float64 is 32 KiB, which stays in the first-level caches.
+TILE = 64
+_BLOCKED_MIN = 1 << 16  # elements; below that numpy's own copy is as fast
+
+
+def _assign(dst: NDArray[Any], src: NDArray[Any]) -> None:
+    """``dst[...] = src``, writing only 0 and 1 for bool (spec §4.2)."""
+    if src.dtype.kind == "b":
+        src = src.view(np.uint8)  # uint8 -> bool casts any nonzero byte to 1
+    np.copyto(dst, src, casting="unsafe")
+
+
+def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
+    """Copy `src` into the C-contiguous `dst` of the same shape, converting.
+
+    A source whose fastest axis is not the destination's last one (a true
+    transposition) is copied tile by tile, so that both sides stay in the
+    cache; numpy's own strided copy is many times slower there.
+    """
+    if src.ndim < 2 or src.size < _BLOCKED_MIN or src.flags.c_contiguous:
+        _assign(dst, src)
+        return
+    strides = [abs(s) for s in src.strides]
+    q = min(range(src.ndim), key=lambda i: (strides[i], -i))  # src's fastest axis
+    p = src.ndim - 1  # dst's fastest axis
+    if q == p or src.shape[q] < TILE or src.shape[p] < TILE:
+        _assign(dst, src)
+        return
+    others = [i for i in range(src.ndim) if i not in (p, q)]
+    ranges = [range(src.shape[i]) for i in others]
+    index: list[Any] = [slice(None)] * src.ndim
+    for rest in _product(ranges):
+        for i, r in zip(others, rest, strict=True):
+            index[i] = r
+        for i0 in range(0, src.shape[q], TILE):
+            index[q] = slice(i0, i0 + TILE)
+            for j0 in range(0, src.shape[p], TILE):
+                index[p] = slice(j0, j0 + TILE)
+                key = tuple(index)
+                _assign(dst[key], src[key])
+
+
+def _product(ranges: list[range]) -> Iterator[tuple[int, ...]]:
+    if not ranges:
+        yield ()
+        return
+    first, rest = ranges[0], ranges[1:]
+    for i in first:
+        for tail in _product(rest):
+            yield (i, *tail)
+
+
+def iter_data(a: NDArray[Any], header: Header, order: Order = "F") -> Iterator[memoryview]:
+    """Yield the data bytes of a block for an array, in pieces.
+
+    An array whose memory is already the block's (little-endian, in the
+    block's order; not bool) yields its own memory (no copy); any other is
+    converted one slab of at most :data:`CHUNK_BYTES` at a time, so that
+    memory use stays bounded.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The array; `header` must be ``header_for(a, order)[0]``.
     header : Header
-        ``make_header(a.dtype, a.shape)``.
+        The block's header.
+    order : {"F", "C"}, optional
+        How the array is held (see :func:`dumps`).
 
     Yields
     ------
@@ -84,22 +179,28 @@ def iter_data(a: NDArray[Any], header: Header) -> Iterator[memoryview]:
     """
     if header.len_data == 0:
         return
-    flat = _flat_bytes(a, header)
-    if flat is not None:
-        yield flat
+    src = _source(a, order)
+    if src.ndim == 0:
+        src = src.reshape(1)
+    if _is_block_memory(src, header):
+        yield src.reshape(-1).view(np.uint8).data
         return
-    if a.ndim == 0:
-        yield np.asarray(a, dtype=header.dtype).reshape(1).view(np.uint8).data
-        return
-    # Slabs along the last axis are contiguous in Fortran order.
-    slab = header.len_data // a.shape[-1]
+    # Slabs along the first axis of src are contiguous in the block.
+    slab = header.len_data // src.shape[0]
     step = max(1, CHUNK_BYTES // slab)
-    for start in range(0, a.shape[-1], step):
-        part = np.asfortranarray(a[..., start : start + step], dtype=header.dtype)
-        yield part.reshape(-1, order="F").view(np.uint8).data
+    for start in range(0, src.shape[0], step):
+        part = src[start : start + step]
+        out = np.empty(part.shape, header.dtype)
+        copy_into(out, part)
+        yield out.reshape(-1).view(np.uint8).data
 
 
-def fill_data(mv: memoryview, header: Header, values: ArrayLike) -> None:
+def _is_block_memory(src: NDArray[Any], header: Header) -> bool:
+    """Whether `src`'s memory holds the block's data bytes exactly as they are."""
+    return src.dtype == header.dtype and src.dtype.kind != "b" and bool(src.flags.c_contiguous)
+
+
+def fill_data(mv: memoryview, header: Header, values: ArrayLike, order: Order = "F") -> None:
     """Write array values into the data of a block, converting as needed.
 
     Parameters
@@ -109,38 +210,84 @@ def fill_data(mv: memoryview, header: Header, values: ArrayLike) -> None:
     header : Header
         Its header.
     values : array_like
-        Values broadcast to the block's shape and converted as
-        ``arr[...] = values`` converts them.
+        Values broadcast to the block's shape (in `order`) and converted as
+        ``arr[...] = values`` converts them; bool values are written as 0
+        and 1 only (spec §4.2).
+    order : {"F", "C"}, optional
+        How `values` is shaped: ``"F"``, like the dims; ``"C"``, like the
+        dims reversed.
     """
-    view_block(mv, header)[...] = values
+    src = _source(np.asarray(values), order)
+    dst = view_block(mv, header, "C")  # the block's own memory order
+    if src.shape != dst.shape:
+        src = np.broadcast_to(src, dst.shape) if src.ndim <= dst.ndim else src
+    copy_into(dst, src)
 
 
-def dumps(arr: ArrayLike) -> bytearray:
-    """Return a new WA-1 block holding an array: header, dims, padding, data.
+def _writable_out(out: Any, size: int) -> memoryview:
+    """Check the caller's ``out`` buffer and return a byte view of its first `size` bytes."""
+    try:
+        mv = memoryview(out)
+    except TypeError:
+        raise TypeError(
+            "wea: out must be a writable buffer (bytearray, mmap, numpy uint8 array, "
+            f"memoryview ...), got {type(out).__name__}"
+        ) from None
+    if mv.readonly:
+        raise ValueError(f"wea: out is read-only; the block needs {size} writable bytes")
+    if not mv.c_contiguous:
+        raise ValueError(f"wea: out is not contiguous; the block needs {size} contiguous bytes")
+    if mv.nbytes < size:
+        raise ValueError(f"wea: out has {mv.nbytes} bytes, the block needs {size} (block_size)")
+    return byte_view(mv)[:size]
 
-    The pair of :func:`loads`. The array may be in C or Fortran order, any
-    byte order, contiguous or not; the block holds it in Fortran order,
-    little-endian (spec §7.2), so it reads back equal, with the same shape.
-    An array already in Fortran order and little-endian is copied with one
-    ``memcpy``; any other costs one converting copy.
+
+def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
+    """Return a WA-1 block holding an array: header, dims, padding, data.
+
+    The pair of :func:`loads`. The array may be in any memory order or
+    byte order, contiguous or not; the block holds its elements
+    little-endian, in the block's column-major order (spec §7.2), so it
+    reads back equal with the same `order`. An array whose memory order is
+    already the block's (Fortran order; or C order with ``order="C"``) is
+    copied with one ``memcpy``; any other costs one converting copy (a
+    cache-blocked transpose for a C-order array with ``order="F"``).
 
     Parameters
     ----------
     arr : array_like
         The array. Its dtype must be one of spec §4 (see
         :data:`wea.SUPPORTED_DTYPES`).
+    order : {"F", "C"}, optional
+        ``"F"`` (default): the header's dims are the numpy shape, as in
+        wea 0.1.3. ``"C"``: this side holds the array row-major, the dims
+        are the numpy shape reversed, and a C-order array is copied with
+        one ``memcpy``. A column-major reader (Julia, C, ``order="F"``)
+        then sees the transposed array, as Julia and numpy always see each
+        other's arrays.
+    out : writable buffer, optional
+        Write the block into this buffer (a bytearray, an mmap, a numpy
+        uint8 array, a shared-memory segment ...) instead of a new one: it
+        must be contiguous, writable and hold at least
+        ``block_size(arr.dtype, arr.shape)`` bytes; bytes after the block
+        are not touched.
 
     Returns
     -------
-    bytearray
-        The block, exactly ``offset + L`` bytes long, with the canonical
-        data offset.
+    bytearray or memoryview
+        Without `out`: a new bytearray of exactly ``offset + L`` bytes.
+        With `out`: a memoryview of the first ``offset + L`` bytes of
+        `out`.
 
     Raises
     ------
     TypeError
-        If the dtype has no WA-1 element type; the message names the
-        supported ones.
+        If the dtype has no WA-1 element type (the message names the
+        supported ones), or `out` is not a buffer.
+    ValueError
+        If `order` is not ``"F"`` or ``"C"``, or `out` is read-only, not
+        contiguous or too small (the message names the sizes); nothing
+        is written then.
     InvalidNdimsError
         If the array has more than 32 dimensions.
 
@@ -158,21 +305,45 @@ def dumps(arr: ArrayLike) -> bytearray:
     >>> wea.loads(block)
     array([[0., 1., 2.],
            [3., 4., 5.]])
+    >>> wea.loads(wea.dumps(np.arange(6.0).reshape(2, 3), order="C"), order="C").flags.c_contiguous
+    True
     """
     a = np.asarray(arr)
-    header = make_header(a.dtype, a.shape)
-    flat = _flat_bytes(a, header)
-    if flat is not None:
-        block = bytearray(header_bytes(header))
-        if len(flat) >= _HUGE_MIN and _grow_huge(block, header.block_size):
-            memoryview(block)[header.offset :] = flat  # one memcpy
+    if order != "F":
+        check_order(order)
+    header, head = header_for(a, order)
+    src = _source(a, order)
+    if out is not None:
+        mv = _writable_out(out, header.block_size)
+        mv[: header.offset] = head
+        _write_data(mv, header, src)
+        return mv
+    if src.dtype == header.dtype and src.dtype.kind != "b" and src.flags.c_contiguous:
+        block = bytearray(head)
+        if header.len_data >= _HUGE_MIN and _grow_huge(block, header.block_size):
+            memoryview(block)[header.offset :] = _bytes_of(src)  # one memcpy
         else:
-            block += flat  # one memcpy, no zero fill
+            block += _bytes_of(src)  # one memcpy, no zero fill
         return block
     block = bytearray(header.block_size)
-    block[: header.offset] = header_bytes(header)
-    fill_data(memoryview(block), header, a)
+    block[: header.offset] = head
+    _write_data(memoryview(block), header, src)
     return block
+
+
+def _bytes_of(src: NDArray[Any]) -> memoryview:
+    """Return the memory of a C-contiguous array, as bytes."""
+    return src.reshape(-1).view(np.uint8).data
+
+
+def _write_data(mv: memoryview, header: Header, src: NDArray[Any]) -> None:
+    """Write `src` (shaped as the dims reversed) as the block's data."""
+    if header.len_data == 0:
+        return
+    if src.dtype == header.dtype and src.dtype.kind != "b" and src.flags.c_contiguous:
+        mv[header.offset : header.offset + header.len_data] = _bytes_of(src)
+        return
+    copy_into(view_block(mv, header, "C"), src)
 
 
 # A new block of many MiB is fresh memory: faulting it in 4 KiB page by page
@@ -221,7 +392,12 @@ def _grow_huge(block: bytearray, size: int) -> bool:
     return True
 
 
-def block_size(dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex]) -> int:
+def block_size(
+    dtype: DTypeLike,
+    shape: SupportsIndex | Iterable[SupportsIndex],
+    *,
+    order: Order = "F",
+) -> int:
     """Return the length ``offset + L`` of the block of an array.
 
     Parameters
@@ -229,38 +405,63 @@ def block_size(dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex])
     dtype : numpy.typing.DTypeLike
         The element type.
     shape : int or sequence of int
-        The shape.
+        The numpy shape.
+    order : {"F", "C"}, optional
+        How the array is held (see :func:`dumps`); the length is the same
+        for both, the dims are reversed for ``"C"``.
 
     Returns
     -------
     int
         The bytes a buffer, file or shared-memory object needs.
     """
-    return make_header(dtype, shape).block_size
+    check_order(order)
+    if isinstance(shape, Iterable):
+        dims = tuple(operator.index(d) for d in shape)
+    else:
+        dims = (operator.index(shape),)
+    return make_header(dtype, dims[::-1] if order == "C" else dims).block_size
 
 
 # -- block to array ------------------------------------------------------------
 
 
-def loads(buf: Any) -> NDArray[Any]:
+def _view(buf: Any, plan: Plan, order: Order) -> NDArray[Any]:
+    # frombuffer holds a buffer export: the owner cannot be resized or
+    # closed while the array lives.
+    a = _frombuffer(buf, plan.dtype, plan.elements, plan.offset)
+    if plan.header.ndims == 1:
+        return a
+    a = a.reshape(plan.rev)  # C order: the dims reversed
+    return a if order == "C" else a.T
+
+
+def loads(buf: Any, *, order: Order = "F") -> NDArray[Any]:
     """Return the array in a WA-1 block, as a view of the buffer (no copy).
 
     The pair of :func:`dumps`. The buffer is validated with the checks of
-    spec §6.1 first; trailing bytes after the block are ignored.
+    spec §6.1 first, from one snapshot of its header: if another thread or
+    process writes the header meanwhile, the array is what was validated.
+    Trailing bytes after the block are ignored.
 
     Parameters
     ----------
     buf : buffer-protocol object
         bytes, bytearray, memoryview, mmap, a contiguous numpy array, a
         ZeroMQ frame's ``.buffer`` ... holding one block at its first byte.
+    order : {"F", "C"}, optional
+        ``"F"`` (default): the array is shaped like the header's dims, in
+        Fortran order. ``"C"``: shaped like the dims reversed, C-contiguous
+        (the same memory, no copy): the array a row-major writer passed to
+        ``dumps(arr, order="C")``.
 
     Returns
     -------
     numpy.ndarray
-        The elements, in Fortran order, viewing `buf`'s memory: writes go
-        to the buffer. Read-only when `buf` is read-only. The array keeps
-        `buf` alive and prevents its resizing (a bytearray with an array
-        over it cannot be extended).
+        The elements, viewing `buf`'s memory: writes go to the buffer.
+        Read-only when `buf` is read-only. The array keeps `buf` alive and
+        prevents its resizing (a bytearray with an array over it cannot be
+        extended).
 
     Raises
     ------
@@ -269,14 +470,16 @@ def loads(buf: Any) -> NDArray[Any]:
     TypeError
         If `buf` does not support the buffer protocol.
     ValueError
-        If `buf` is not contiguous.
+        If `buf` is not contiguous, or `order` is not ``"F"`` or ``"C"``.
 
     See Also
     --------
     load_buffered_array : the same, as a :class:`BufferedExchangeArray`.
     """
-    try:  # a header seen before: only R9 is left to check (_format.cached_header)
-        _, dtype, count, offset, shape, need = _VALID[_FIRST64(buf)[0]]
+    if order != "F":
+        check_order(order)
+    try:  # a snapshot of the first 64 bytes; a header seen before needs only R9
+        plan = _VALID[_FIRST64(buf)[0]]
     except (KeyError, struct.error, TypeError, ValueError, BufferError):
         pass
     else:
@@ -287,16 +490,10 @@ def loads(buf: Any) -> NDArray[Any]:
             n = buf.nbytes
         else:
             n = -1
-        if n >= need:
-            # frombuffer holds a buffer export: the owner cannot be resized
-            # or closed while the array lives.
-            a = _frombuffer(buf, dtype, count, offset)
-            # Fortran order: a transposed C-order reshape of the reversed dims.
-            return a if shape is None else a.reshape(shape).T
+        if n >= plan.need:
+            return _view(buf, plan, order)
     mv = byte_view(buf)
-    header = parse_header(mv)
-    remember_header(mv, header)
-    return view_block(mv, header)
+    return _view(mv, validate(mv), order)
 
 
 # -- the 0.1.3 class -------------------------------------------------------------
@@ -306,23 +503,58 @@ class BufferedExchangeArray(ExchangeArrayBase):
     """A numpy array that lives in a WA-1 block in an ordinary byte buffer.
 
     Made by :func:`create_buffered_array` (a new zeroed block) or
-    :func:`load_buffered_array` (a view of a received block). Its
+    :func:`load_buffered_array` (a view of a received block); its
     :attr:`exchange_buffer` is the block itself, header included, ready to
-    send.
+    send. The 0.1.3 spellings ``BufferedExchangeArray(dtype=..., shape=...)``
+    and ``BufferedExchangeArray(exchange_buffer=buf)`` call those two.
 
-    Views of it (slices, transposes) are ``BufferedExchangeArray`` too, but
-    have no exchange buffer of their own: their memory is described by the
-    parent's header, not theirs. Results of arithmetic are plain ndarrays.
+    Views of it (slices, transposes) are ``BufferedExchangeArray`` too,
+    made by numpy at no extra cost; a view has an exchange buffer only if
+    it is the whole block. Results of arithmetic are plain ndarrays (under
+    numpy 1 they keep the class but hold no block).
     """
 
-    _wea_block: ExchangeBuffer | None
-    _WEA_ATTRS = ("_wea_header", "_wea_origin", "_wea_block")
-    #: Set by _wrap_block on the array it makes, never on views (numpy makes
-    #: those without it): that array's shape, strides, dtype, and its block.
-    #: Its data address cannot change, so while the first three are
+    #: On the top only: the block, and that array's (shape, strides, dtype)
+    #: when it was made. Its data address cannot change, so while those are
     #: unchanged it is still its whole block: exchange_buffer then takes
-    #: constant, tiny time, without the full check of _is_whole_block().
+    #: constant, tiny time, without the full check.
+    _wea_block: ExchangeBuffer | None = None
     _wea_fast: tuple[Any, ...] | None = None
+
+    def __new__(
+        cls,
+        *,
+        dtype: DTypeLike | None = None,
+        shape: SupportsIndex | Iterable[SupportsIndex] | None = None,
+        exchange_buffer: Any = None,
+    ) -> BufferedExchangeArray:
+        """Make an array the 0.1.3 way (keywords only), as the factories do.
+
+        ``BufferedExchangeArray(dtype=..., shape=...)`` is
+        :func:`create_buffered_array`; ``BufferedExchangeArray(exchange_buffer=buf)``
+        is :func:`load_buffered_array`.
+
+        Raises
+        ------
+        TypeError
+            If neither `exchange_buffer` nor both `dtype` and `shape` are
+            given, or `dtype` or `shape` come with `exchange_buffer` (the
+            header gives them).
+        """
+        if exchange_buffer is not None:
+            if dtype is not None or shape is not None:
+                raise TypeError(
+                    "wea: BufferedExchangeArray(exchange_buffer=...) takes the dtype "
+                    "and shape from the block's header; do not pass them"
+                )
+            return load_buffered_array(exchange_buffer)
+        if dtype is None or shape is None:
+            missing = "dtype" if dtype is None else "shape"
+            raise TypeError(
+                f"wea: missing {missing} for creating a BufferedExchangeArray: pass "
+                "dtype= and shape=, or exchange_buffer= (as in wea 0.1.3)"
+            )
+        return create_buffered_array(dtype, shape)
 
     @property
     def exchange_buffer(self) -> ExchangeBuffer:
@@ -351,19 +583,21 @@ class BufferedExchangeArray(ExchangeArrayBase):
             and fast[0] == self.shape
             and fast[1] == self.strides
         ):
-            return fast[3]  # type: ignore[no-any-return]
-        if self._wea_block is None or not self._is_whole_block():
+            return self._wea_block  # type: ignore[return-value]
+        top = self._wea_top()
+        if top is None or top._wea_block is None or not self._is_whole_block(top):
             raise ValueError(
-                f"wea: no exchange buffer: {self._view_problem()}. Copy it into "
-                "a block of its own with wea.dumps(arr), or load that with "
+                f"wea: no exchange buffer: {self._view_problem(self, top)}. Copy it "
+                "into a block of its own with wea.dumps(arr), or load that with "
                 "wea.load_buffered_array(wea.dumps(arr))"
             )
-        return self._wea_block
+        return top._wea_block
 
     @property
     def header(self) -> Header | None:
         """The header of the block this array lies in (None if none)."""
-        return self._wea_header
+        top = self._wea_top()
+        return None if top is None else top._wea_header
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> Any:
         """Pickle as the block, out of band with protocol 5.
@@ -373,16 +607,18 @@ class BufferedExchangeArray(ExchangeArrayBase):
         passes back. A view or a block-less array is first copied into a
         block of its own.
         """
+        top = self._wea_top()
         block: ExchangeBuffer
-        if self._wea_block is not None and self._is_whole_block():
-            block = self._wea_block
+        order: Order = "F"
+        if top is not None and top._wea_block is not None and self._is_whole_block(top):
+            block, order = top._wea_block, top._wea_order
         else:
             block = dumps(self)
         if int(protocol) >= 5:
-            return (_rebuild_buffered, (pickle.PickleBuffer(block),))
+            return (_rebuild_buffered, (pickle.PickleBuffer(block), order))
         if isinstance(block, memoryview):
             block = bytes(block) if block.readonly else bytearray(block)
-        return (_rebuild_buffered, (block,))
+        return (_rebuild_buffered, (block, order))
 
     def __reduce__(self) -> Any:
         return self.__reduce_ex__(2)
@@ -394,12 +630,15 @@ class BufferedExchangeArray(ExchangeArrayBase):
         return load_buffered_array(dumps(self))
 
 
-def _rebuild_buffered(buf: Any) -> BufferedExchangeArray:
-    return load_buffered_array(buf)
+def _rebuild_buffered(buf: Any, order: Order = "F") -> BufferedExchangeArray:
+    return load_buffered_array(buf, order=order)
 
 
 def create_buffered_array(
-    dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex]
+    dtype: DTypeLike,
+    shape: SupportsIndex | Iterable[SupportsIndex],
+    *,
+    order: Order = "F",
 ) -> BufferedExchangeArray:
     """Create a zeroed array in a new WA-1 block in a bytearray.
 
@@ -408,7 +647,10 @@ def create_buffered_array(
     dtype : numpy.typing.DTypeLike
         The element type (spec §4).
     shape : int or sequence of int
-        The shape; the array is in Fortran order.
+        The numpy shape.
+    order : {"F", "C"}, optional
+        ``"F"`` (default): Fortran order, the dims are `shape`. ``"C"``: C
+        order, the dims are `shape` reversed (see :func:`dumps`).
 
     Returns
     -------
@@ -432,13 +674,25 @@ def create_buffered_array(
     >>> np.shares_memory(wc, wd)
     True
     """
-    header = make_header(dtype, shape)
+    check_order(order)
+    header, head = _header_of(dtype, shape, order)
     block = bytearray(header.block_size)
-    block[: header.offset] = header_bytes(header)
-    return _wrap_block(block, memoryview(block), header)
+    block[: header.offset] = head
+    return _wrap_block(block, memoryview(block), header, order)
 
 
-def load_buffered_array(buf: Any) -> BufferedExchangeArray:
+def _header_of(
+    dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex], order: Order
+) -> tuple[Header, bytes]:
+    if isinstance(shape, Iterable):
+        dims = tuple(operator.index(d) for d in shape)
+    else:
+        dims = (operator.index(shape),)
+    header = make_header(dtype, dims[::-1] if order == "C" else dims)
+    return header, header_bytes(header)
+
+
+def load_buffered_array(buf: Any, *, order: Order = "F") -> BufferedExchangeArray:
     """View the array in a received WA-1 block, without copying it.
 
     Parameters
@@ -446,6 +700,8 @@ def load_buffered_array(buf: Any) -> BufferedExchangeArray:
     buf : buffer-protocol object
         bytes, bytearray, memoryview, mmap, numpy uint8 array, a ZeroMQ
         frame's ``.buffer`` ...
+    order : {"F", "C"}, optional
+        ``"F"`` (default) or ``"C"``, as for :func:`loads`.
 
     Returns
     -------
@@ -460,25 +716,23 @@ def load_buffered_array(buf: Any) -> BufferedExchangeArray:
     TypeError
         If `buf` does not support the buffer protocol.
     """
+    check_order(order)
     if isinstance(buf, pickle.PickleBuffer):
         buf = buf.raw()
     mv = byte_view(buf)
-    hit = cached_header(mv)  # a header seen before: only R9 is left to check
-    if hit is not None and len(mv) >= hit[5]:
-        header = hit[0]
-    else:
-        header = parse_header(mv)
-        remember_header(mv, header)
+    header = validate(mv).header
     block: ExchangeBuffer
     if isinstance(buf, (bytes, bytearray)) and len(buf) == header.block_size:
         block = buf
     else:
         block = mv[: header.block_size]
-    return _wrap_block(block, mv, header)
+    return _wrap_block(block, mv, header, order)
 
 
-def _wrap_block(block: ExchangeBuffer, mv: memoryview, header: Header) -> BufferedExchangeArray:
-    out = BufferedExchangeArray._wrap(view_block(mv, header), header)
+def _wrap_block(
+    block: ExchangeBuffer, mv: memoryview, header: Header, order: Order
+) -> BufferedExchangeArray:
+    out = BufferedExchangeArray._wrap(view_block(mv, header, order), header, order)
     out._wea_block = block
-    out._wea_fast = (out.shape, out.strides, out.dtype, block)
+    out._wea_fast = (out.shape, out.strides, out.dtype)
     return out

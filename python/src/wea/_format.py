@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final, SupportsIndex
+from typing import Any, Final, NamedTuple, SupportsIndex
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -53,6 +53,7 @@ __all__ = [
     "SUPPORTED_DTYPES",
     "ElementType",
     "Header",
+    "Plan",
     "byte_view",
     "canonical_offset",
     "check_length",
@@ -63,6 +64,9 @@ __all__ = [
     "parse_fixed_header",
     "parse_header",
     "publish",
+    "snapshot",
+    "validate",
+    "validate_snapshot",
     "write_header",
 ]
 
@@ -580,6 +584,9 @@ def parse_header(buf: Any, length: int | None = None) -> Header:
     """
     mv = byte_view(buf)
     n = len(mv) if length is None else int(length)
+    # One private copy of the header bytes: every field is read from it, so
+    # the checks hold for what is returned even if `buf` is written meanwhile.
+    mv = memoryview(snapshot(mv))
     etype, ndims, offset = parse_fixed_header(mv, n)
     header_size = HEADER_SIZE + DIM_SIZE * ndims
     check_length(n, header_size, "R6", ndims)
@@ -695,55 +702,144 @@ def header_bytes(header: Header) -> bytes:
     return bytes(out)
 
 
-# -- a cache of validated headers (performance only) ---------------------------
+# -- validating a snapshot, with a cache of validated headers ------------------
+#
+# A block may lie in memory that another thread or process writes while it
+# is read (shared memory, a mapped file). So a reader validates one private
+# snapshot of the header bytes (an immutable ``bytes``) and uses only what it
+# validated: never a second read of the live buffer.
 #
 # Validating a header in Python costs microseconds, while a zero-copy view
-# costs a fraction of one: decoding would not take constant, tiny time. The
-# checks R1 to R8 depend only on the header and dims; for at most 6 dims
-# they lie in the block's first 64 bytes, which every valid block has
-# (offset >= 64). So a header that passed parse_header() once is remembered
-# by those 64 bytes (padding included, so a block with other padding is
-# simply validated again), and only R9 (the length) is checked per call.
+# costs a fraction of one. The checks R1 to R8 depend only on the header and
+# dims; for at most 6 dims they lie in the block's first 64 bytes, which
+# every valid block has (offset >= 64). So the checked plan of a snapshot is
+# remembered under that very snapshot's first 64 bytes (padding included:
+# a block with other padding is validated again), and only R9 (the length)
+# is checked per call. What is keyed is exactly what was checked.
+
+
+class Plan(NamedTuple):
+    """A validated header, with what a zero-copy view of its block needs.
+
+    Attributes
+    ----------
+    header : Header
+        The validated header.
+    dtype : numpy.dtype
+        The little-endian dtype of the elements.
+    elements : int
+        The element count ``K``.
+    offset : int
+        The data offset.
+    rev : tuple of int
+        The dims reversed: the C-order shape whose transpose is the
+        Fortran-order array of the dims.
+    need : int
+        The block length ``offset + L`` that R9 requires.
+    """
+
+    header: Header
+    dtype: np.dtype[Any]
+    elements: int
+    offset: int
+    rev: tuple[int, ...]
+    need: int
+
 
 _FIRST64: Final = struct.Struct("64s").unpack_from
 _CACHE_MAX: Final = 256
+_CACHE_NDIMS: Final = (ALIGNMENT - HEADER_SIZE) // DIM_SIZE  # 6: the dims in 64 bytes
 
-#: first 64 bytes -> (header, dtype, count K, offset, the dims reversed or
-#: None if 1-D, block length that R9 requires)
-_VALID: dict[bytes, tuple[Header, np.dtype[Any], int, int, tuple[int, ...] | None, int]] = {}
-
-
-def cached_header(
-    buf: Any,
-) -> tuple[Header, np.dtype[Any], int, int, tuple[int, ...] | None, int] | None:
-    """Return the remembered validation of a block's header, or None.
-
-    A hit means R1 to R8 hold for `buf`; the caller still applies R9
-    (``len >= entry[5]``). Never raises.
-    """
-    try:
-        return _VALID[_FIRST64(buf)[0]]
-    except (KeyError, struct.error, TypeError, ValueError, BufferError):
-        return None
+#: snapshot of the first 64 bytes -> the plan validated from that snapshot
+_VALID: dict[bytes, Plan] = {}
 
 
-def remember_header(buf: Any, header: Header) -> None:
-    """Remember a header that parse_header() validated on `buf`."""
-    if header.ndims > 6 or header.len_data == 0:
-        return
-    try:
-        key = _FIRST64(buf)[0]
-    except (struct.error, TypeError, ValueError, BufferError):
-        return
-    if len(_VALID) >= _CACHE_MAX:
-        _VALID.clear()
+def _plan(header: Header) -> Plan:
     dtype = ELEMENT_TYPES[header.etype].dtype
-    shape = None if header.ndims == 1 else header.dims[::-1]
-    _VALID[key] = (
+    return Plan(
         header,
         dtype,
         header.len_data // dtype.itemsize,
         header.offset,
-        shape,
+        header.dims[::-1],
         header.offset + header.len_data,
     )
+
+
+def snapshot(buf: Any) -> bytes:
+    """Return a private copy of a block's header bytes (at most :data:`MAX_OFFSET`).
+
+    Parameters
+    ----------
+    buf : memoryview
+        The block, 1-D of format ``"B"``.
+
+    Returns
+    -------
+    bytes
+        The first ``min(len(buf), MAX_OFFSET)`` bytes, copied once.
+    """
+    return bytes(buf[:MAX_OFFSET])
+
+
+def validate_snapshot(head: bytes, length: int) -> Plan:
+    """Validate a header snapshot with checks R1 to R9; return its plan.
+
+    Parameters
+    ----------
+    head : bytes
+        A private snapshot of the block's first bytes (:func:`snapshot`, or
+        a ``pread`` of a file): at least the whole header, or all the bytes
+        the block has.
+    length : int
+        The block length ``len`` (for R1, R6 and R9). Where `head` holds
+        fewer bytes than both `length` and :data:`MAX_OFFSET`, the block is
+        taken to end where `head` ends (the block shrank after its length
+        was read).
+
+    Returns
+    -------
+    Plan
+        What was validated; it describes `head`, whatever the live buffer
+        holds now.
+
+    Raises
+    ------
+    WeaError
+        The first failing check of spec §6.1.
+    """
+    plan = _VALID.get(head[:ALIGNMENT]) if len(head) >= ALIGNMENT else None
+    if plan is None:
+        if len(head) < min(length, MAX_OFFSET):
+            length = len(head)
+        plan = _plan(parse_header(head, length=length))
+        if plan.header.ndims <= _CACHE_NDIMS:
+            if len(_VALID) >= _CACHE_MAX:
+                _VALID.clear()
+            _VALID[head[:ALIGNMENT]] = plan
+    if length < plan.need or plan.need > sys.maxsize:
+        raise _data_truncated(length, plan.offset, plan.header.len_data)
+    return plan
+
+
+def validate(buf: Any) -> Plan:
+    """Validate the block at the start of a buffer from one snapshot of it.
+
+    Parameters
+    ----------
+    buf : buffer-protocol object
+        The block; it may be written concurrently: only one copy of its
+        header bytes is read, and the plan describes that copy.
+
+    Returns
+    -------
+    Plan
+        The validated plan; view the data with it, never re-read the header.
+
+    Raises
+    ------
+    WeaError
+        The first failing check of spec §6.1.
+    """
+    mv = byte_view(buf)
+    return validate_snapshot(snapshot(mv), len(mv))

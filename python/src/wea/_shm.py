@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import mmap
+import operator
 import os
 import stat
 import sys
@@ -35,26 +36,23 @@ from typing import Any, SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._base import ExchangeArrayBase, data_address, view_block
+from ._base import ExchangeArrayBase, Order, check_order, data_address, view_block
 from ._buffer import fill_data
 from ._errors import BadMagicError, TruncatedError, WeaError
-from ._file import MMAP_KWARGS
 from ._format import (
     DEFAULT_MODE,
     HEADER_SIZE,
     MAGIC_BYTES,
     MAX_NAME_BYTES,
-    MAX_OFFSET,
     Header,
-    cached_header,
+    Plan,
     check_length,
     check_magic,
     make_header,
-    parse_header,
     publish,
-    remember_header,
     write_header,
 )
+from ._mapping import MMAP_KWARGS, map_checked, open_regular, pread_head, read_plan
 
 try:
     import _posixshmem
@@ -319,62 +317,49 @@ def _unlink_checked(name: str, ident: _Ident) -> None:
     _shm_unlink(name)
 
 
-def _open(name: str, readonly: bool) -> tuple[memoryview, _Ident]:
-    """Open and map a whole existing object (spec §8.2.3)."""
-    # O_NONBLOCK: a FIFO put in /dev/shm under this name must not block the open.
-    fd = _shm_open(name, (os.O_RDONLY if readonly else os.O_RDWR) | os.O_NONBLOCK)
+def _not_published(name: str, error: WeaError) -> WeaError:
+    # C2 done, C7 not yet: a creator at work, or killed (§8.2.2).
+    return type(error)(f"{error.message}; {name!r} may still be being created (WA-1 §8.2.2)")
+
+
+def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
+    """Open, validate and map a whole existing object (spec §8.2.3).
+
+    The header is read with ``pread`` and validated before anything is
+    mapped, the magic first, then (after a barrier that pairs with the
+    creator's, C7) the rest; the mapping covers only the size that was
+    checked, and the size is checked again once mapped (:mod:`wea._mapping`).
+    """
+    fd, st = open_regular(
+        name,
+        os.O_RDONLY if readonly else os.O_RDWR,
+        "shared-memory object",
+        _shm_open,
+    )
     try:
-        st = os.fstat(fd)  # one call for both the identity and the size
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(
-                errno.EINVAL,
-                "wea: the shared-memory object is not a regular file (a FIFO, a "
-                "directory, a device ...)",
-                name,
-            )
         ident = (st.st_dev, st.st_ino)
         size = st.st_size
-        if size == 0:  # nothing to map; R1 rejects it
-            return memoryview(b""), ident
-        access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
-        m = mmap.mmap(fd, size, access=access, **MMAP_KWARGS)
+        try:
+            first = os.pread(fd, HEADER_SIZE, 0)
+            try:
+                check_length(min(size, len(first)), HEADER_SIZE, "R1")
+            except TruncatedError as e:
+                raise (_not_published(name, e) if size == 0 else e) from None
+            try:
+                check_magic(first[0:4])
+            except BadMagicError as e:
+                raise (_not_published(name, e) if first[0:4] == bytes(4) else e) from None
+            _fence()  # pairs with the creator's: the header is read after the magic
+            plan = read_plan(fd, size, pread_head(fd))
+            access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
+            mv = map_checked(fd, size, access, plan)
+        except WeaError as e:
+            if hasattr(e, "add_note"):
+                e.add_note(f"while attaching shared array {name!r}")
+            raise
     finally:
         os.close(fd)
-    return memoryview(m), ident
-
-
-def _validate(mv: memoryview, name: str) -> Header:
-    """Validate a mapped object; the magic is read first, then a barrier."""
-    try:
-        try:
-            check_length(len(mv), HEADER_SIZE, "R1")
-        except TruncatedError as e:
-            if len(mv) != 0:
-                raise
-            # C2 done, C4 not yet: a creator at work, or killed (§8.2.2).
-            raise TruncatedError(
-                f"{e.message}; {name!r} may still be being created (WA-1 §8.2.2)"
-            ) from None
-        raw = bytes(mv[0:4])
-        try:
-            check_magic(raw)
-        except BadMagicError as e:
-            if raw != b"\0\0\0\0":
-                raise
-            raise BadMagicError(
-                f"{e.message}; {name!r} may still be being created (WA-1 §8.2.2)"
-            ) from None
-        _fence()  # pairs with the creator's: the header is read after the magic
-        hit = cached_header(mv)  # read after the fence too
-        if hit is not None and len(mv) >= hit[5]:  # R1-R8 known to hold; R9
-            return hit[0]
-        header = parse_header(mv)
-        remember_header(mv, header)
-        return header
-    except WeaError as e:
-        if hasattr(e, "add_note"):
-            e.add_note(f"while attaching shared array {name!r}")
-        raise
+    return mv, plan, ident
 
 
 # -- the 0.1.3 class -----------------------------------------------------------------
@@ -385,8 +370,12 @@ class SharedExchangeArray(ExchangeArrayBase):
 
     Made by :func:`create_shared_array` or :func:`attach_shared_array`, or
     by unpickling one (which attaches again, in the receiving process, to
-    the same object). Views of it are ``SharedExchangeArray`` too; results
-    of arithmetic are plain ndarrays.
+    the same object). The 0.1.3 spelling ``SharedExchangeArray(name, create,
+    dtype=..., shape=...)`` calls those two. Views of it are
+    ``SharedExchangeArray`` too, made by numpy at no extra cost, and reach
+    the same object (``mem``, ``unlink()``, pickling); results of
+    arithmetic are plain ndarrays (under numpy 1 they keep the class but
+    hold no object: their ``mem`` is None).
 
     The memory stays mapped as long as this array or any view of it
     exists: :meth:`close` and the end of a ``with`` block only drop the
@@ -394,45 +383,89 @@ class SharedExchangeArray(ExchangeArrayBase):
     removed only by :meth:`unlink`, never when a process exits.
     """
 
-    _wea_segment: SharedSegment | None
-    _WEA_ATTRS = ("_wea_header", "_wea_origin", "_wea_segment")
+    #: On the top only: the handle on the object.
+    _wea_segment: SharedSegment | None = None
+
+    def __new__(
+        cls,
+        name: str,
+        create: bool,
+        *,
+        dtype: DTypeLike | None = None,
+        shape: SupportsIndex | Iterable[SupportsIndex] | None = None,
+    ) -> SharedExchangeArray:
+        """Create or attach the 0.1.3 way, as the factory functions do.
+
+        ``SharedExchangeArray(name, True, dtype=..., shape=...)`` is
+        :func:`create_shared_array`; ``SharedExchangeArray(name, False)`` is
+        :func:`attach_shared_array`. Unlike 0.1.3's ``mem.name``, which had
+        no leading slash, this ``mem.name`` has one.
+
+        Raises
+        ------
+        TypeError
+            If `create` is true and `dtype` or `shape` is missing, or
+            `create` is false and either is given (as in 0.1.3).
+        """
+        if create:
+            if dtype is None or shape is None:
+                missing = "dtype" if dtype is None else "shape"
+                raise TypeError(
+                    f"wea: missing {missing} for creating a SharedExchangeArray: "
+                    "pass dtype= and shape= (as in wea 0.1.3)"
+                )
+            return create_shared_array(name, dtype, shape)
+        if dtype is not None or shape is not None:
+            raise TypeError(
+                "wea: SharedExchangeArray(name, False) attaches and takes the dtype "
+                "and shape from the header; do not pass them (as in wea 0.1.3)"
+            )
+        return attach_shared_array(name)
 
     @property
     def mem(self) -> SharedSegment | None:
-        """The :class:`SharedSegment` handle (None if none)."""
-        return self._wea_segment
+        """The :class:`SharedSegment` handle (None if not in shared memory)."""
+        top = self._wea_top()
+        return None if top is None else top._wea_segment
 
     @property
     def name(self) -> str | None:
-        """The object's name, with its leading ``/``."""
-        return None if self._wea_segment is None else self._wea_segment.name
+        """The object's name, with its leading ``/`` (None if none)."""
+        seg = self.mem
+        return None if seg is None else seg.name
 
     @property
     def header(self) -> Header | None:
-        """The header of the block this array lies in."""
-        return self._wea_header
+        """The header of the block this array lies in (None if none)."""
+        top = self._wea_top()
+        return None if top is None else top._wea_header
 
     def _segment(self) -> SharedSegment:
-        if self._wea_segment is None:
-            raise ValueError("wea: this array does not lie in shared memory")
-        return self._wea_segment
+        seg = self.mem
+        if seg is None:
+            raise ValueError(
+                "wea: this array does not lie in shared memory (it is a copy or a computed result)"
+            )
+        return seg
 
     def close(self) -> None:
-        """Drop this array's handle on the object; the data stays valid.
+        """Drop the handle on the object; the data stays valid.
 
         The mapping is unmapped once this array and every view of it are
         gone, so reading or writing the array after ``close()`` is safe (in
         wea 0.1.3 it crashed the interpreter). The object itself is not
         removed: see :meth:`unlink`.
         """
-        if self._wea_segment is not None:
-            self._wea_segment.close()
+        seg = self.mem
+        if seg is not None:
+            seg.close()
 
     def unlink(self) -> None:
         """Remove the object's name, so that no one can attach any more.
 
         Existing mappings (this array, other processes' arrays) stay valid.
-        Allowed after :meth:`close`.
+        Allowed after :meth:`close`. Any process may call it (the name is a
+        shared resource): by convention, the creator does.
 
         Raises
         ------
@@ -446,6 +479,8 @@ class SharedExchangeArray(ExchangeArrayBase):
     def reopen(self) -> None:
         """Open the handle again after :meth:`close` (0.1.3 API).
 
+        The object is validated again (R1 to R9).
+
         Raises
         ------
         FileNotFoundError
@@ -456,14 +491,13 @@ class SharedExchangeArray(ExchangeArrayBase):
             was shrunk (:class:`DataTruncatedError`, spec §8.2.6).
         """
         seg = self._segment()
-        mv, ident = _open(seg.name, seg.readonly)
+        mv, _, ident = _attach(seg.name, seg.readonly)
         if ident != seg._ident:
             raise FileNotFoundError(
                 errno.ENOENT,
                 "wea: the shared array was unlinked; its name now denotes another object",
                 seg.name,
             )
-        _validate(mv, seg.name)  # R1-R9 again: the object may have been shrunk
         seg._mv = mv
 
     def __enter__(self) -> SharedExchangeArray:
@@ -481,16 +515,20 @@ class SharedExchangeArray(ExchangeArrayBase):
         ``FileNotFoundError`` if the object was unlinked in between. An
         array that is not in shared memory pickles as a plain ndarray.
         """
-        seg, origin = self._wea_segment, self._wea_origin
-        if seg is None or self._wea_header is None or origin is None:
+        top = self._wea_top()
+        seg = None if top is None else top._wea_segment
+        if top is None or seg is None or top._wea_header is None:
             return self.view(np.ndarray).__reduce_ex__(protocol)
+        start = data_address(self) - data_address(top) + top._wea_header.offset
+        if top._wea_order == "C" and top._wea_header.ndims > 1:
+            pass  # the top's first element is the block's first either way
         return (
             _rebuild_shared,
             (
                 seg.name,
                 seg.readonly,
                 seg._ident,
-                data_address(self) - data_address(origin) + self._wea_header.offset,
+                start,
                 self.shape,
                 self.strides,
                 self.dtype.str,
@@ -502,8 +540,10 @@ class SharedExchangeArray(ExchangeArrayBase):
         return self.__reduce_ex__(2)
 
 
-def _wrap(mv: memoryview, header: Header, segment: SharedSegment) -> SharedExchangeArray:
-    out = SharedExchangeArray._wrap(view_block(mv, header), header)
+def _wrap(
+    mv: memoryview, header: Header, segment: SharedSegment, order: Order
+) -> SharedExchangeArray:
+    out = SharedExchangeArray._wrap(view_block(mv, header, order), header, order)
     out._wea_segment = segment
     return out
 
@@ -518,27 +558,29 @@ def _rebuild_shared(
     dtype: str,
     writeable: bool,
 ) -> SharedExchangeArray:
-    mv, now = _open(name, readonly)
+    mv, plan, now = _attach(name, readonly)
     if now != tuple(ident):
         raise FileNotFoundError(
             errno.ENOENT,
             "wea: the pickled shared array was unlinked; its name now denotes another object",
             name,
         )
-    header = _validate(mv, name)
-    seg = SharedSegment(name, mv, readonly, False, now)
+    header = plan.header
     dt = np.dtype(dtype)
-    raw = np.frombuffer(mv, dtype=np.uint8)
-    view = np.ndarray(shape, dtype=dt, buffer=raw, offset=start, strides=strides)
-    if view.size:
+    if len(shape) != len(strides):
+        raise ValueError(f"wea: the pickled view of {name!r} has mismatched shape and strides")
+    if any(n < 0 for n in shape):
+        raise ValueError(f"wea: the pickled view of {name!r} has a negative extent")
+    if all(n > 0 for n in shape):
         lo = start + sum((n - 1) * s for n, s in zip(shape, strides, strict=True) if s < 0)
         hi = start + sum((n - 1) * s for n, s in zip(shape, strides, strict=True) if s > 0)
         if lo < header.offset or hi + dt.itemsize > header.block_size:
             raise ValueError(f"wea: the pickled view lies outside the data of {name!r}")
+    raw = np.frombuffer(mv, dtype=np.uint8)
+    view = np.ndarray(shape, dtype=dt, buffer=raw, offset=start, strides=strides)
+    seg = SharedSegment(name, mv, readonly, False, now)
     out: SharedExchangeArray = view.view(SharedExchangeArray)
-    out._wea_header = header
-    out._wea_origin = view_block(mv, header)
-    out._wea_segment = seg
+    out._wea_link = _wrap(mv, header, seg, "F")  # its top: numpy did not make this view
     if not writeable:
         out.flags.writeable = False
     return out
@@ -554,6 +596,7 @@ def create_shared_array(
     *,
     mode: int = DEFAULT_MODE,
     data: ArrayLike | None = None,
+    order: Order = "F",
 ) -> SharedExchangeArray:
     """Create a new POSIX shared-memory object holding a zeroed array.
 
@@ -573,13 +616,21 @@ def create_shared_array(
     dtype : numpy.typing.DTypeLike
         The element type (spec §4).
     shape : int or sequence of int
-        The shape; the array is in Fortran order.
+        The numpy shape.
     mode : int, optional
         Permission bits, ``0o600`` by default (only the owner's user can
         open it); the umask does not change them.
     data : array_like, optional
         Values to write before the block is published, so that no attacher
-        can see the array before it holds them.
+        can see the array before it holds them (converted as
+        ``arr[...] = data`` converts; a C-order array is copied with a
+        cache-blocked transpose for ``order="F"``, one ``memcpy`` for
+        ``order="C"``).
+    order : {"F", "C"}, optional
+        ``"F"`` (default): Fortran order, the header's dims are `shape`.
+        ``"C"``: this side holds the array row-major, the dims are `shape`
+        reversed; a column-major reader sees the transpose (see
+        :func:`wea.dumps`).
 
     Returns
     -------
@@ -609,7 +660,8 @@ def create_shared_array(
     >>> wa.unlink()
     """
     name = normalize_name(name)  # C1
-    header = make_header(dtype, shape)  # C1
+    check_order(order)
+    header = make_header(dtype, _dims(shape, order))  # C1
     if not isinstance(mode, int) or not 0 <= mode <= 0o777:
         raise ValueError(f"wea: mode must be permission bits 0 to 0o777, got {mode!r}")
     size = header.block_size
@@ -625,7 +677,7 @@ def create_shared_array(
             _touch(mv)
         write_header(mv, header, magic=False)
         if data is not None:
-            fill_data(mv, header, data)
+            fill_data(mv, header, data, order)
         _fence()
         publish(mv)  # C7: the magic, last
     except BaseException:
@@ -634,10 +686,20 @@ def create_shared_array(
         raise
     finally:
         os.close(fd)
-    return _wrap(mv, header, SharedSegment(name, mv, False, True, ident))
+    return _wrap(mv, header, SharedSegment(name, mv, False, True, ident), order)
 
 
-def attach_shared_array(name: str, *, readonly: bool = False) -> SharedExchangeArray:
+def _dims(shape: SupportsIndex | Iterable[SupportsIndex], order: Order) -> tuple[int, ...]:
+    if isinstance(shape, Iterable):
+        dims = tuple(operator.index(d) for d in shape)
+    else:
+        dims = (operator.index(shape),)
+    return dims[::-1] if order == "C" else dims
+
+
+def attach_shared_array(
+    name: str, *, readonly: bool = False, order: Order = "F"
+) -> SharedExchangeArray:
     """Attach to an existing shared-memory object holding a WA-1 block.
 
     The dtype and shape come from the header, which is validated with the
@@ -652,6 +714,10 @@ def attach_shared_array(name: str, *, readonly: bool = False) -> SharedExchangeA
     readonly : bool, optional
         Map the object read-only: the array is not writeable, and a write
         through the mapping faults instead of changing the data.
+    order : {"F", "C"}, optional
+        ``"F"`` (default): shaped like the header's dims, Fortran order.
+        ``"C"``: shaped like the dims reversed, C-contiguous, as a
+        row-major creator (``order="C"``) made it.
 
     Returns
     -------
@@ -672,9 +738,10 @@ def attach_shared_array(name: str, *, readonly: bool = False) -> SharedExchangeA
         If the name is invalid.
     """
     name = normalize_name(name)
-    mv, ident = _open(name, readonly)
-    header = _validate(mv, name)
-    return _wrap(mv, header, SharedSegment(name, mv, readonly, False, ident))
+    if order != "F":
+        check_order(order)
+    mv, plan, ident = _attach(name, readonly)
+    return _wrap(mv, plan.header, SharedSegment(name, mv, readonly, False, ident), order)
 
 
 # -- the machine's objects -----------------------------------------------------------
@@ -758,25 +825,27 @@ def list_shared_arrays(*, unpublished: bool = False) -> list[SharedArrayInfo]:
     with os.scandir(SHM_DIR) as entries:
         for entry in entries:
             try:
-                # O_NONBLOCK: a FIFO here must not block the listing;
-                # O_NOFOLLOW: as shm_open, never follow a symbolic link.
-                fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-                with open(fd, "rb") as f:
-                    st = os.fstat(f.fileno())
-                    if not stat.S_ISREG(st.st_mode):
-                        continue
-                    head = f.read(MAX_OFFSET)
+                # O_NOFOLLOW: as shm_open, never follow a symbolic link;
+                # open_regular adds O_NONBLOCK (a FIFO must not block the
+                # listing) and refuses what is not a regular file.
+                fd, st = open_regular(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
             except OSError:
                 continue
-            if head[:4] != MAGIC_BYTES and not (unpublished and _unpublished(head, st.st_size)):
-                continue
-            header: Header | None = None
-            error: str | None = None
-            category: str | None = None
             try:
-                header = parse_header(head, length=max(st.st_size, len(head)))
-            except WeaError as e:
-                error, category = e.message, e.category
+                head = pread_head(fd)
+                header: Header | None = None
+                error: str | None = None
+                category: str | None = None
+                if head[:4] != MAGIC_BYTES and not (unpublished and _unpublished(head, st.st_size)):
+                    continue
+                try:  # one snapshot, with the size of one fstat (as attach)
+                    header = read_plan(fd, st.st_size, head).header
+                except WeaError as e:
+                    error, category = e.message, e.category
+            except OSError:
+                continue
+            finally:
+                os.close(fd)
             found.append(
                 SharedArrayInfo(
                     "/" + entry.name,
@@ -818,10 +887,14 @@ def unlink_shared_array(name: str, *, force: bool = False) -> None:
     """
     name = normalize_name(name)
     if not force:
-        mv, _ = _open(name, readonly=True)
+        fd, st = open_regular(name, os.O_RDONLY, "shared-memory object", _shm_open)
         try:
-            check_length(len(mv), HEADER_SIZE, "R1")
-            check_magic(bytes(mv[0:4]))
+            first = os.pread(fd, HEADER_SIZE, 0)
+        finally:
+            os.close(fd)
+        try:
+            check_length(min(st.st_size, len(first)), HEADER_SIZE, "R1")
+            check_magic(first[0:4])
         except WeaError as e:
             raise type(e)(
                 f"{e.message}; {name!r} does not hold a WA-1 block, pass "
