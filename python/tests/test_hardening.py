@@ -167,7 +167,7 @@ def test_a_file_whose_size_reads_zero_is_truncated_everywhere() -> None:
         wea.read_header(path)
     for mode in ("r", "c", None):
         with pytest.raises(wea.TruncatedError):
-            wea.load(path, mmap_mode=mode)  # type: ignore[arg-type]
+            wea.load(path, mmap_mode=mode)
 
 
 def test_a_file_shrunk_between_fstat_and_mapping_is_data_truncated(
@@ -241,9 +241,7 @@ def test_a_fifo_is_refused_at_once_by_every_file_reader(tmp_path: Path) -> None:
                 print(e.errno)
         """
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert out.stdout.split() == [str(22)] * 3, out.stderr
 
 
@@ -353,9 +351,10 @@ def test_a_pickled_view_crossing_the_end_of_the_block_is_refused(
             (64 + 7 * 8, (8,), (-8,)),  # backwards, fine
         ):
             if strides == (-8,):
-                assert _rebuild_shared(name, False, ident, start, shape, strides, "<f8", True)[
-                    0
-                ] == a[7]
+                assert (
+                    _rebuild_shared(name, False, ident, start, shape, strides, "<f8", True)[0]
+                    == a[7]
+                )
                 continue
             with pytest.raises(ValueError, match="outside the data"):
                 _rebuild_shared(name, False, ident, start, shape, strides, "<f8", True)
