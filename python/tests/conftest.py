@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import random
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,6 +48,20 @@ def wa1_segments() -> set[str]:
 
 
 STRICT = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+# Tests must pass in any order: they run shuffled, with a seed that is
+# printed and can be given back (WEA_TEST_SEED=N) to repeat an order;
+# WEA_TEST_SEED=0 keeps the file order.
+SEED = int(os.environ.get("WEA_TEST_SEED") or random.SystemRandom().randrange(1, 2**31))
+
+
+def pytest_report_header() -> str:
+    return f"wea: tests shuffled with WEA_TEST_SEED={SEED}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if SEED:
+        random.Random(SEED).shuffle(items)
 
 
 @pytest.fixture(autouse=True)

@@ -102,10 +102,20 @@ def header_for(a: NDArray[Any], order: Order = "F") -> tuple[Header, bytes]:
     return found
 
 
-#: Tile edge, in elements, of the blocked transposing copy: a 64 x 64 tile
-#: of float64 is 32 KiB, which stays in the first-level caches.
-TILE = 64
+#: Bytes of one tile of the blocked transposing copy: large enough that
+#: numpy's per-call cost vanishes, small enough that a tile of the source
+#: and one of the destination stay in the second-level cache together
+#: (256 x 256 float64; bench/ measured 32 to 1024 on its machine).
+TILE_BYTES = 1 << 19
 _BLOCKED_MIN = 1 << 16  # elements; below that numpy's own copy is as fast
+
+
+def _tile_edge(itemsize: int) -> int:
+    """Return the tile edge in elements: a power of two, edge^2 * itemsize <= TILE_BYTES."""
+    edge = 1
+    while (2 * edge) ** 2 * itemsize <= TILE_BYTES:
+        edge *= 2
+    return edge
 
 
 def _assign(dst: NDArray[Any], src: NDArray[Any]) -> None:
@@ -128,19 +138,20 @@ def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
     strides = [abs(s) for s in src.strides]
     q = min(range(src.ndim), key=lambda i: (strides[i], -i))  # src's fastest axis
     p = src.ndim - 1  # dst's fastest axis
-    if q == p or src.shape[q] < TILE or src.shape[p] < TILE:
+    if q == p:
         _assign(dst, src)
         return
+    tile = _tile_edge(dst.itemsize)
     others = [i for i in range(src.ndim) if i not in (p, q)]
     ranges = [range(src.shape[i]) for i in others]
     index: list[Any] = [slice(None)] * src.ndim
     for rest in _product(ranges):
         for i, r in zip(others, rest, strict=True):
             index[i] = r
-        for i0 in range(0, src.shape[q], TILE):
-            index[q] = slice(i0, i0 + TILE)
-            for j0 in range(0, src.shape[p], TILE):
-                index[p] = slice(j0, j0 + TILE)
+        for i0 in range(0, src.shape[q], tile):
+            index[q] = slice(i0, i0 + tile)
+            for j0 in range(0, src.shape[p], tile):
+                index[p] = slice(j0, j0 + tile)
                 key = tuple(index)
                 _assign(dst[key], src[key])
 
@@ -325,8 +336,10 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
         else:
             block += _bytes_of(src)  # one memcpy, no zero fill
         return block
-    block = bytearray(header.block_size)
-    block[: header.offset] = head
+    block = bytearray(head)
+    if not (header.len_data >= _HUGE_MIN and _grow_huge(block, header.block_size)):
+        block = bytearray(header.block_size)  # zeroed; every data byte is written below
+        block[: header.offset] = head
     _write_data(memoryview(block), header, src)
     return block
 
@@ -514,8 +527,8 @@ class BufferedExchangeArray(ExchangeArrayBase):
     numpy 1 they keep the class but hold no block).
     """
 
-    #: On the top only: the block, and that array's (shape, strides, dtype)
-    #: when it was made. Its data address cannot change, so while those are
+    #: On the top only: the block, and that array's (shape, strides, dtype,
+    #: block) when it was made. Its data address cannot change, so while those are
     #: unchanged it is still its whole block: exchange_buffer then takes
     #: constant, tiny time, without the full check.
     _wea_block: ExchangeBuffer | None = None
@@ -576,14 +589,14 @@ class BufferedExchangeArray(ExchangeArrayBase):
             whose shape the header does not describe, or no block at all;
             ``wea.dumps(view)`` copies such an array into a block of its own.
         """
-        fast = self._wea_fast
+        fast = self._wea_fast  # (shape, strides, dtype, block): one lookup
         if (
             fast is not None
             and fast[2] is self.dtype
             and fast[0] == self.shape
             and fast[1] == self.strides
         ):
-            return self._wea_block  # type: ignore[return-value]
+            return fast[3]  # type: ignore[no-any-return]
         top = self._wea_top()
         if top is None or top._wea_block is None or not self._is_whole_block(top):
             raise ValueError(
@@ -734,5 +747,5 @@ def _wrap_block(
 ) -> BufferedExchangeArray:
     out = BufferedExchangeArray._wrap(view_block(mv, header, order), header, order)
     out._wea_block = block
-    out._wea_fast = (out.shape, out.strides, out.dtype)
+    out._wea_fast = (out.shape, out.strides, out.dtype, block)
     return out
