@@ -30,6 +30,15 @@ LABELS = {
     "c": "C `wea_parse`",
     "c_err": "C `wea_parse` with a `wea_error`",
     "numpy": "`import numpy`",
+    "memcpy_fresh": "memcpy into fresh memory (`np.copy`: a new array each call)",
+    "asfortran": "numpy's transposing copy (`np.asfortranarray`)",
+    "arrow_out": "pyarrow `write_tensor` into a reused `FixedSizeBufferWriter`",
+    "npy_out": "`np.save` into a reused `BytesIO`",
+    "ndarray": "plain `np.ndarray`",
+    "wea_created": "**wea** `SharedExchangeArray`, created",
+    "wea_attached": "**wea** `SharedExchangeArray`, attached",
+    "wea_buffered": "**wea** `BufferedExchangeArray`",
+    "memmap": "`np.memmap` (a file, `mode='w+'`)",
 }
 
 GROUPS = [
@@ -129,6 +138,42 @@ WHY = {
     "np.copyto writes into warm, preallocated memory",
     "encode_arrow": "a new block is fresh memory that the kernel zeroes first; pyarrow's "
     "allocator reuses memory freed by the previous call",
+    "encode_c_transpose": "a transposing copy reads one side with the stride of a whole row: "
+    "even cache-blocked it moves the data in small tiles, not in one streaming memcpy; and a new "
+    "block is fresh memory that the kernel zeroes first (see memcpy into fresh memory)",
+    "encode_c_memcpy": "a new block is fresh memory that the kernel zeroes and faults in before "
+    "the one memcpy (see memcpy into fresh memory); np.copyto writes into warm memory",
+    "decode_c_constant": 'loads(order="C") touched the data (it must only validate the header)',
+    "decode_c_frombuffer": 'per-call Python work in wea.loads(order="C") (header-cache lookup, '
+    "R9, np.frombuffer with an offset, the view of the reversed dims); a bare np.frombuffer "
+    "validates nothing",
+    "decode_c_arrow": 'per-call Python work in wea.loads(order="C") (header-cache lookup, R9, '
+    "np.frombuffer, the view of the reversed dims)",
+    "encode_out": "dumps(out=) should be the header and one memcpy into the given buffer: a miss "
+    "at 64 MiB means another pass over the data (a temporary block, a fill of out, a converting "
+    "copy)",
+    "op_index": "a[0] on an ndarray subclass is numpy's own indexing unless the class overrides "
+    "__getitem__ in Python (wea did until issue #11: ~0.2 us against ~0.04 us)",
+    "op_slice": "a view of an ndarray subclass takes numpy's subclass path (the new object's "
+    "type, __array_finalize__ looked up): ~0.105 us against ~0.07 us even for an empty subclass; "
+    "a Python __getitem__ or __array_finalize__ adds ~0.8 us (np.memmap has both)",
+    "op_add": "a ufunc on an ndarray subclass takes numpy's subclass path (an empty subclass "
+    "costs 1.6-1.8x a plain ndarray at 128 elements) and then calls the class's Python "
+    "__array_wrap__",
+    "attach_sharedarray": "wea attaches in Python: name check, shm_open, fstat, the header read "
+    "and validated, mmap, the view wrapped; SharedArray makes the same system calls from one C "
+    "function",
+    "first_attach_sharedarray": "the cold start of a fresh process runs wea's Python attach path "
+    "for the first time (page faults on interpreter and numpy code, struct compilation); "
+    "SharedArray's attach is one C function",
+    "handoff_spin": "each spin iteration reads x[0] on both sides: on a wea array that was a "
+    "Python __getitem__ until issue #11 (~0.2 us against ~0.04 us); spinning on "
+    "x.view(np.ndarray) costs what the peer does. On a loaded 2-core machine both spinners also "
+    "wait for a core (see the load average)",
+    "encode_small_pickle": "dumps' per-call Python work at 1 KiB (before issue #11: make_header "
+    "~2.2 us, header_bytes ~0.6 us, the flat byte view ~0.7 us, against pickle 5's one C call)",
+    "pipe_pickle": "each message is a dumps (see the 1 KiB encode target) and a loads; the "
+    "pipe's system calls and wake-ups dominate either way and vary from run to run",
     "c_parse": "the C reader's per-call work (see the 10th percentile in the C table: "
     "on a VM, other load can double per-call times for stretches of time)",
 }
@@ -136,6 +181,97 @@ WHY = {
 
 #: Row labels that differ by group.
 GROUP_LABELS = {("c_attach", "c"): "C `wea_shm_attach` (then `wea_unmap`, untimed)"}
+for _g in ("encode_c2d", "encode_c3d"):
+    GROUP_LABELS[(_g, "wea")] = "**wea** `dumps(a)` (F-order block: a transposing copy)"
+    GROUP_LABELS[(_g, "wea_c")] = '**wea** `dumps(a, order="C")` (one memcpy)'
+    GROUP_LABELS[(_g, "memcpy")] = "memcpy into a reused buffer (`np.copyto`, preallocated)"
+for _g in ("decode_c2d", "decode_c3d"):
+    GROUP_LABELS[(_g, "wea_c")] = '**wea** `loads(b, order="C")`'
+    GROUP_LABELS[(_g, "wea")] = "wea `loads(b)` (the same block, in F order)"
+    GROUP_LABELS[(_g, "frombuffer")] = "bare `np.frombuffer(b, f8).reshape(shape)` (no header)"
+GROUP_LABELS.update(
+    {
+        ("encode_out", "wea_out"): "**wea** `dumps(f, out=buf)` (F-order array)",
+        ("encode_out", "wea_c_out"): '**wea** `dumps(c, order="C", out=buf)` (C-order array)',
+        ("encode_out", "wea_t_out"): "wea `dumps(c, out=buf)` (C-order array, transposing)",
+        ("encode_out", "wea"): "wea `dumps(f)` (a new block)",
+        ("encode_out", "memcpy"): "memcpy into a reused buffer (`np.copyto`, preallocated)",
+    }
+)
+
+#: The groups of issue #11 (layout.py): group, title, peers in order, show GB/s,
+#: and the row every ratio of the table is taken against.
+LAYOUT_GROUPS = (
+    [
+        (
+            f"encode_c{n}d",
+            f"C-order {n}-D encode (× = time / memcpy into a reused buffer)",  # noqa: RUF001
+            [
+                "wea",
+                "wea_c",
+                "memcpy",
+                "memcpy_fresh",
+                "asfortran",
+                "arrow",
+                "npy",
+                "pickle5",
+                "safetensors",
+            ],
+            True,
+            "memcpy",
+        )
+        for n in (2, 3)
+    ]
+    + [
+        (
+            f"decode_c{n}d",
+            f'`order="C"` decode, {n}-D (× = time / bare `np.frombuffer` + reshape)',  # noqa: RUF001
+            ["wea_c", "wea", "frombuffer", "arrow"],
+            False,
+            "frombuffer",
+        )
+        for n in (2, 3)
+    ]
+    + [
+        (
+            "encode_out",
+            "Encode into a reused buffer, 2-D (× = time / memcpy into a reused buffer)",  # noqa: RUF001
+            [
+                "wea_out",
+                "wea_c_out",
+                "wea_t_out",
+                "wea",
+                "memcpy",
+                "memcpy_fresh",
+                "arrow_out",
+                "npy_out",
+            ],
+            True,
+            "memcpy",
+        ),
+    ]
+)
+
+#: The per-operation groups, their column titles and targets (limit over a plain ndarray).
+OP_GROUPS = [
+    ("op_index", "`a[0]`", 1.5),
+    ("op_slice", "`a[1:10]`", 1.5),
+    ("op_add", "`a + 1`", 1.3),
+]
+OP_PEERS = [
+    "ndarray",
+    "wea_created",
+    "wea_attached",
+    "wea_buffered",
+    "sharedarray",
+    "mpshm",
+    "memmap",
+]
+OP_WEA = ("wea_created", "wea_attached", "wea_buffered")
+
+
+def _label(group: str, peer: str) -> str:
+    return GROUP_LABELS.get((group, peer), LABELS.get(peer, peer))
 
 
 def _num(x: float) -> str:
@@ -326,7 +462,211 @@ def evaluate(doc: dict[str, Any]) -> list[dict[str, Any]]:
         None if c2 is None else c2 <= 20.0,
         "not measured" if c2 is None else f"{c2:.1f} ns (limit 20 ns)",
     )
+    _evaluate_layouts(doc, ix, add)
     return out
+
+
+def _sizes_of(doc: dict[str, Any], group: str) -> list[int]:
+    return sorted({r["size"] for r in doc["records"] if r["group"] == group and "median_ns" in r})
+
+
+def _evaluate_layouts(doc: dict[str, Any], ix: dict[Any, Any], add: Any) -> None:
+    """The targets of issue #11: numpy's own layouts, reused buffers, small arrays."""
+
+    def at_64(group: str) -> tuple[int | None, str]:
+        sizes = _sizes_of(doc, group)
+        if not sizes:
+            return None, ""
+        at = 64 * MiB if 64 * MiB in sizes else max(sizes)
+        return at, "" if at == 64 * MiB else f" (smoke: at {size_label(at)}, not 64 MiB)"
+
+    def worst(
+        key: str,
+        text: str,
+        cands: list[tuple[str, float | None, float | None]],
+        limit: float,
+        note: str = "",
+    ) -> None:
+        """The worst of (where, time, reference time) against `limit`."""
+        got = [(t / r, w, t, r) for w, t, r in cands if t is not None and r is not None]
+        if not got:
+            add(key, text, None, "not measured")
+            return
+        q, w, t, r = max(got)
+        where = f"worst {w}: " if len(got) > 1 else (f"{w}: " if w else "")
+        add(
+            key,
+            text,
+            q <= limit,
+            f"{where}{_us(t)} us vs {_us(r)} us = {q:.2f}x (limit {limit:g}x){note}",
+        )
+
+    # 1. C-order encode.
+    at, note = at_64("encode_c2d")
+    text = (
+        "C-order 2-D encode `dumps(a)` (a transposing copy) is within 2.5x of memcpy into "
+        "a reused buffer at 64 MiB"
+    )
+    w, m = (
+        (None, None)
+        if at is None
+        else (_t(ix, "encode_c2d", "wea", at), _t(ix, "encode_c2d", "memcpy", at))
+    )
+    if w is None or m is None or at is None:
+        add("encode_c_transpose", text, None, "not measured")
+    else:
+        extra = ""
+        for p, name in (
+            ("memcpy_fresh", "memcpy into fresh memory"),
+            ("asfortran", "np.asfortranarray"),
+        ):
+            t = _t(ix, "encode_c2d", p, at)
+            if t is not None:
+                extra += f"; {name}: {t / m:.2f}x"
+        add(
+            "encode_c_transpose",
+            text,
+            w / m <= 2.5,
+            f"wea {_us(w)} us vs {_us(m)} us = {w / m:.2f}x (limit 2.5x){extra}{note}",
+        )
+    worst(
+        "encode_c_memcpy",
+        '`dumps(a, order="C")` of a C-order array is within 1.3x of memcpy into a reused buffer '
+        "at 64 MiB (2-D and 3-D)",
+        [
+            (f"{n}-D", _t(ix, f"encode_c{n}d", "wea_c", at), _t(ix, f"encode_c{n}d", "memcpy", at))
+            for n in (2, 3)
+            if at is not None
+        ],
+        1.3,
+        note,
+    )
+    # 2. order="C" decode.
+    cands = []
+    for n in (2, 3):
+        sizes = _sizes_of(doc, f"decode_c{n}d")
+        if len(sizes) >= 2:
+            lo, hi = min(sizes), max(sizes)
+            cands.append(
+                (
+                    f"{n}-D, {size_label(hi)} against {size_label(lo)}",
+                    _t(ix, f"decode_c{n}d", "wea_c", hi),
+                    _t(ix, f"decode_c{n}d", "wea_c", lo),
+                )
+            )
+    worst("decode_c_constant", '`loads(b, order="C")` takes constant time in the size', cands, 2.0)
+    for key, peer, limit, text in (
+        (
+            "decode_c_frombuffer",
+            "frombuffer",
+            3.0,
+            '`loads(b, order="C")` is within 3x of a bare `np.frombuffer(...).reshape(shape)`',
+        ),
+        (
+            "decode_c_arrow",
+            "arrow",
+            1.0,
+            '`loads(b, order="C")` is no slower than pyarrow\'s zero-copy `read_tensor`',
+        ),
+    ):
+        worst(
+            key,
+            text,
+            [
+                (
+                    f"at {n}-D {size_label(sz)}",
+                    _t(ix, f"decode_c{n}d", "wea_c", sz),
+                    _t(ix, f"decode_c{n}d", peer, sz),
+                )
+                for n in (2, 3)
+                for sz in _sizes_of(doc, f"decode_c{n}d")
+            ],
+            limit,
+        )
+    # 3. Encode into a reused buffer.
+    sizes = _sizes_of(doc, "encode_out")
+    big = [sz for sz in sizes if sz >= 64 * MiB]
+    note = "" if big or not sizes else " (smoke: at the run's sizes, not 64 and 512 MiB)"
+    worst(
+        "encode_out",
+        "encode into a reused buffer (`dumps(a, out=buf)`: an F-order array, and a C-order one "
+        'with `order="C"`) is within 1.15x of memcpy into a reused buffer at 64 MiB and more',
+        [
+            (
+                f"{'F-order' if p == 'wea_out' else 'order=C'} at {size_label(sz)}",
+                _t(ix, "encode_out", p, sz),
+                _t(ix, "encode_out", "memcpy", sz),
+            )
+            for p in ("wea_out", "wea_c_out")
+            for sz in (big or sizes)
+        ],
+        1.15,
+        note,
+    )
+    # 4. The per-operation tax of the array classes.
+    for group, title, limit in OP_GROUPS:
+        sz = next((r["size"] for (g, _, _), r in ix.items() if g == group), 0)
+        worst(
+            group,
+            f"{title} on a 128-element wea array is within {limit:g}x of a plain ndarray",
+            [
+                (
+                    LABELS[p].replace("**", "").replace("`", ""),
+                    _t(ix, group, p, sz),
+                    _t(ix, group, "ndarray", sz),
+                )
+                for p in OP_WEA
+            ],
+            limit,
+        )
+    # 5. Attach and hand-off, against the fastest peers.
+    worst(
+        "attach_sharedarray",
+        "attach from a second (warm) process is no slower than SharedArray",
+        [
+            (
+                f"at {size_label(sz)}",
+                _t(ix, "shm_attach", "wea", sz),
+                _t(ix, "shm_attach", "sharedarray", sz),
+            )
+            for sz in _sizes_of(doc, "shm_attach")
+        ],
+        1.0,
+    )
+    worst(
+        "first_attach_sharedarray",
+        "the first attach in a fresh process is within 2x of SharedArray's",
+        [
+            (
+                f"at {size_label(sz)}",
+                _t(ix, "shm_first_attach", "wea", sz),
+                _t(ix, "shm_first_attach", "sharedarray", sz),
+            )
+            for sz in _sizes_of(doc, "shm_first_attach")
+        ],
+        2.0,
+    )
+    h = _sizes_of(doc, "handoff")
+    worst(
+        "handoff_spin",
+        "the one-way hand-off spinning on a counter in a wea shared array is within 1.2x of "
+        "`multiprocessing.shared_memory`",
+        [("", _t(ix, "handoff", "wea_spin", sz), _t(ix, "handoff", "mpshm_spin", sz)) for sz in h],
+        1.2,
+    )
+    # 6. Small arrays.
+    worst(
+        "encode_small_pickle",
+        "`dumps` of a 1 KiB array takes at most half of pickle 5's time",
+        [("at 1 KiB", _t(ix, "encode", "wea", 1024), _t(ix, "encode", "pickle5", 1024))],
+        0.5,
+    )
+    worst(
+        "pipe_pickle",
+        "the 1 KiB hand-off over a pipe as a wea block is no slower than pickle 5's",
+        [("", _t(ix, "handoff", "wea_pipe", sz), _t(ix, "handoff", "pickle_pipe", sz)) for sz in h],
+        1.0,
+    )
 
 
 def summary(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
@@ -350,7 +690,9 @@ def summary(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _table(doc: dict[str, Any], group: str, peers: list[str], gbps: bool) -> list[str]:
+def _table(
+    doc: dict[str, Any], group: str, peers: list[str], gbps: bool, base: str | None = None
+) -> list[str]:
     ix = _index(doc)
     sizes = sorted({r["size"] for r in doc["records"] if r["group"] == group})
     if not sizes:
@@ -375,13 +717,52 @@ def _table(doc: dict[str, Any], group: str, peers: list[str], gbps: bool) -> lis
             parts = [f"{_us(t)} µs"]
             if gbps and s >= 1024:
                 parts.append(_num(s / t) + " GB/s")
-            w = _t(ix, group, "wea", s) if group != "handoff" else _t(ix, group, "wea_spin", s)
-            if w is not None and p not in ("wea", "wea_spin"):
+            ref = base or ("wea_spin" if group == "handoff" else "wea")
+            w = _t(ix, group, ref, s)
+            if w is not None and p != ref:
                 parts.append(_num(t / w) + "×")  # noqa: RUF001
             cells.append(" · ".join(parts))
-        label = GROUP_LABELS.get((group, p), LABELS.get(p, p))
+        label = _label(group, p)
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     return rows
+
+
+def _shapes(doc: dict[str, Any]) -> dict[str, str]:
+    """For each group whose records carry a shape: "64 MiB: 2048 x 4096; ..."."""
+    seen: dict[str, dict[int, str]] = {}
+    for r in doc["records"]:
+        if "shape" in r:
+            seen.setdefault(r["group"], {})[r["size"]] = " x ".join(map(str, r["shape"]))
+    return {
+        g: "; ".join(f"{size_label(sz)}: {shp}" for sz, shp in sorted(by.items()))
+        for g, by in seen.items()
+    }
+
+
+def _op_table(doc: dict[str, Any]) -> list[str]:
+    ix = _index(doc)
+    skipped = {(r["group"], r["peer"]): r for r in doc["records"] if "median_ns" not in r}
+    rows = []
+    for p in OP_PEERS:
+        cells = []
+        for g, _, _ in OP_GROUPS:
+            r = next((r for (gg, pp, _), r in ix.items() if gg == g and pp == p), None)
+            if r is None:
+                sk = skipped.get((g, p))
+                cells.append(sk["status"] if sk else "")
+                continue
+            t = float(r["median_ns"])
+            base = _t(ix, g, "ndarray", r["size"])
+            parts = [f"{_us(t)} µs"]
+            if base is not None and p != "ndarray":
+                parts.append(f"{t / base:.2f}×")  # noqa: RUF001
+            cells.append(" · ".join(parts))
+        if any(cells):
+            rows.append(f"| {LABELS.get(p, p)} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    head = "| array | " + " | ".join(title for _, title, _ in OP_GROUPS) + " |"
+    return [head, "|---|" + "---:|" * len(OP_GROUPS), *rows]
 
 
 def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
@@ -418,7 +799,9 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         "Each cell: the median time in microseconds; for groups that move data, GB/s "
         "(bytes of the array / time, 1 GB = 10^9 bytes); and the peer's time divided by "
         "wea's in the same run (`2.00×`: the peer takes twice as long as wea; below 1: "  # noqa: RUF001
-        "faster than wea). `capped`, `failed`, `missing`: see the notes.",
+        "faster than wea), or, where a table's title names another reference row (memcpy, "
+        "`np.frombuffer`, a plain ndarray), each row's time divided by that row's. "
+        "`capped`, `failed`, `missing`: see the notes.",
         "",
         "![time against size, log-log](results.png)",
         "",
@@ -427,6 +810,22 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         rows = _table(doc, group, peers, gbps)
         if rows:
             out += [f"## {title}", "", *rows, ""]
+    shapes = _shapes(doc)
+    for group, title, peers, gbps, base in LAYOUT_GROUPS:
+        rows = _table(doc, group, peers, gbps, base)
+        if rows:
+            out += [f"## {title}", ""]
+            if shapes.get(group):
+                out += [f"Shapes: {shapes[group]}.", ""]
+            out += [*rows, ""]
+    rows = _op_table(doc)
+    if rows:
+        out += [
+            "## Per-operation tax: 128-element float64 array (× = time / plain ndarray)",  # noqa: RUF001
+            "",
+            *rows,
+            "",
+        ]
     ix = _index(doc)
     cp = sorted(
         r["size"]
@@ -466,13 +865,14 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
 
 
 def plot(doc: dict[str, Any], path: str) -> None:
-    """Time against size, log-log: encode, decode, shared memory, open/exchange."""
+    """Time against size, log-log, per group; the per-operation tax as bars."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     ix = _index(doc)
+    layout = {g: peers for g, _, peers, _, _ in LAYOUT_GROUPS}
     panels = [
         ("Encode (array to bytes)", [("encode", p) for p in GROUPS[0][2]]),
         ("Decode (bytes to array)", [("decode", p) for p in GROUPS[1][2]]),
@@ -490,57 +890,96 @@ def plot(doc: dict[str, Any], path: str) -> None:
                 ("exchange_buffer", "wea013"),
             ],
         ),
+        ("C-order 2-D array to bytes", [("encode_c2d", p) for p in layout["encode_c2d"]]),
+        ("C-order 3-D array to bytes", [("encode_c3d", p) for p in layout["encode_c3d"]]),
+        (
+            'Encode into a reused buffer (solid); order="C" decode, 2-D (dashed)',
+            [("encode_out", p) for p in layout["encode_out"]]
+            + [("decode_c2d", p) for p in layout["decode_c2d"]],
+        ),
     ]
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
-    colors: dict[str, Any] = {}
+    dashed = {"shm_attach", "exchange_buffer", "decode_c2d"}
+    prefix = {
+        "file_open": "open: ",
+        "exchange_buffer": "exchange_buffer: ",
+        "decode_c2d": "decode: ",
+    }
+    fig, axes = plt.subplots(4, 2, figsize=(13, 19))
     cmap = plt.get_cmap("tab20")
+    palette = [cmap(i) for i in range(0, 20, 2)] + [cmap(i) for i in range(1, 20, 2)]
     for ax, (title, series) in zip(axes.flat, panels, strict=False):
+        # Colours by peer within a panel: the strong shades first.
+        colors: dict[str, Any] = {}
+        xs: set[int] = set()
         for group, peer in series:
             pts = sorted(
-                (s, t)
-                for (g, p, s), r in ix.items()
-                if g == group and p == peer
-                for t in [r["median_ns"] / 1e3]
+                (s, r["median_ns"] / 1e3) for (g, p, s), r in ix.items() if g == group and p == peer
             )
             if not pts:
                 continue
+            xs.update(p[0] for p in pts)
             if peer not in colors:
-                colors[peer] = cmap(len(colors) % 20)
-            label = LABELS.get(peer, peer).replace("**", "").replace("`", "")
-            if group in ("shm_attach", "npy_mmap") or (group == "exchange_buffer"):
-                style = "--"
-            else:
-                style = "-"
-            if group == "file_open":
-                label = "open: " + label
-            elif group == "exchange_buffer":
-                label = "exchange_buffer: " + label
-            elif group == "shm_attach":
+                colors[peer] = palette[len(colors) % len(palette)]
+            label: str | None = prefix.get(group, "") + _label(group, peer).replace(
+                "**", ""
+            ).replace("`", "")
+            if group == "shm_attach":
                 label = None
             ax.plot(
                 [p[0] for p in pts],
                 [p[1] for p in pts],
-                style,
+                "--" if group in dashed else "-",
                 marker="o",
                 ms=3,
                 color=colors[peer],
-                lw=2.5 if peer == "wea" else 1.2,
+                lw=2.5 if peer.startswith("wea") and peer != "wea013" else 1.2,
                 label=label,
             )
+        ticks = sorted(xs) or doc["sizes"]
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        ax.set_xticks(doc["sizes"], [size_label(x) for x in doc["sizes"]])
+        ax.set_xticks(ticks, [size_label(x) for x in ticks])
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("array size (bytes)")
         ax.set_ylabel("median time (µs)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
+    _plot_ops(axes.flat[len(panels)], ix, plt.get_cmap("tab10"))
     m = doc["machine"]
     fig.suptitle(
         f"wea benchmark ({doc['mode']}): {m['cpu']}, {m['cores']} cores, "
         f"Python {m['python']}, numpy {m['numpy']}",
         fontsize=10,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _plot_ops(ax: Any, ix: dict[Any, Any], cmap: Any) -> None:
+    """Bars: each array class's time over a plain ndarray's, per operation."""
+    ax.set_title("Per-operation tax, 128 elements: time / plain ndarray", fontsize=10)
+    peers = [p for p in OP_PEERS if p != "ndarray"]
+    width = 0.8 / len(peers)
+    for i, p in enumerate(peers):
+        vals = []
+        for g, _, _ in OP_GROUPS:
+            r = next((r for (gg, pp, _), r in ix.items() if gg == g and pp == p), None)
+            base = None if r is None else _t(ix, g, "ndarray", r["size"])
+            vals.append(0.0 if r is None or not base else r["median_ns"] / base)
+        ax.bar(
+            [k + (i - (len(peers) - 1) / 2) * width for k in range(len(OP_GROUPS))],
+            vals,
+            width,
+            label=LABELS.get(p, p).replace("**", "").replace("`", ""),
+            color=cmap(i),
+        )
+    for k, (_, _, limit) in enumerate(OP_GROUPS):
+        ax.hlines(limit, k - 0.45, k + 0.45, colors="red", linestyles="--", lw=1.5)
+    ax.axhline(1.0, color="grey", lw=0.8)
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=0.5)
+    ax.set_xticks(range(len(OP_GROUPS)), [t.replace("`", "") for _, t, _ in OP_GROUPS])
+    ax.set_ylabel("time / plain ndarray (red dashes: the target)")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")

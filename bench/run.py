@@ -9,7 +9,11 @@ against ``np.load(mmap_mode='r')``; shared memory (create and fill, attach
 from another process, the first attach in a fresh process) against
 ``multiprocessing.shared_memory``, SharedArray and wea 0.1.3; the hand-off
 latency of a small array across processes; the C reader (parse, attach);
-the import time of wea. Then writes ``results.json``, ``results.md`` (the
+the import time of wea. The layouts numpy users hold (layout.py): C-order
+2-D and 3-D arrays encoded (``dumps(a)``, ``dumps(a, order="C")``) and
+decoded (``loads(b, order="C")``), encoding into a reused buffer
+(``dumps(a, out=buf)``), and the per-operation tax of wea's array classes
+on a 128-element array. Then writes ``results.json``, ``results.md`` (the
 tables and the targets' summary) and ``results.png`` under ``--out`` and
 prints the summary.
 
@@ -37,6 +41,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import layout  # noqa: E402
 import report  # noqa: E402
 import shm  # noqa: E402
 from peers import CODECS  # noqa: E402
@@ -422,7 +427,10 @@ def run_import(run: Run) -> None:
 GROUPS = {
     "import": run_import,
     "codecs": run_codecs,
+    "layout": layout.run_layout,
+    "out": layout.run_out,
     "exchange": run_exchange_buffer,
+    "ops": layout.run_ops,
     "files": run_files,
     "shm": run_shm,
     "handoff": run_handoff,

@@ -2,7 +2,7 @@
 # Included by the top Makefile, which defines PY, PYTHON, VENV, VENV_STAMP,
 # BUILD and TEST_TARGETS.
 #
-#   make bench        the full run (a few minutes, arrays up to 512 MiB):
+#   make bench        the full run (several minutes, arrays up to 512 MiB):
 #                     bench/results/results.md, .png, .json
 #   make bench-smoke  the same harness at tiny sizes (< 1 minute), written
 #                     under build/bench-smoke; part of `make test`. It checks
@@ -43,7 +43,7 @@ $(BENCH_C): $(BENCH_C_SRCS) c/include/wea.h $(wildcard c/src/*.h)
 BENCH_DEPS := $(BENCH_STAMP) $(WEA013_STAMP) $(BENCH_C)
 BENCH_ARGS := --legacy-python $(WEA013_PY) --c-bench $(abspath $(BENCH_C))
 
-bench: $(BENCH_DEPS) ## benchmark wea against its peers (minutes; arrays up to 512 MiB): bench/results/
+bench: $(BENCH_DEPS) ## benchmark wea against its peers (several minutes; arrays up to 512 MiB): bench/results/
 	$(PY) bench/run.py $(BENCH_ARGS) --out $(BENCH_OUT)
 
 bench-smoke: $(BENCH_DEPS) ## run the benchmark harness at tiny sizes (< 1 minute; no timing is judged)
