@@ -12,6 +12,8 @@
  *   73      create: the name exists already
  *   74      create: no space to back the object, or an I/O error
  *   77      permission denied
+ * A block that another process shrinks while weatool reads or writes it
+ * exits 10 (data_truncated) with a message, never with SIGBUS.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64
@@ -23,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +66,8 @@ static const char usage_main[] =
     "         §6.2: 1 truncated, 2 bad_magic, 3 wrong_byte_order,\n"
     "         4 unsupported_version, 5 unsupported_type, 6 invalid_ndims,\n"
     "         7 invalid_offset, 8 invalid_dimension, 9 overflow,\n"
-    "         10 data_truncated\n"
+    "         10 data_truncated (also: another process shrank the block\n"
+    "         while weatool read or wrote it, spec §8.2.6)\n"
     "  64     usage error        66  no such file or object\n"
     "  71     system error       73  create: the name exists\n"
     "  74     no space, I/O      77  permission denied\n";
@@ -221,6 +225,85 @@ static void print_invalid_json(FILE *out, const wea_error *err)
     fprintf(out, "\"}\n");
 }
 
+/* A block that another process shrinks (ftruncate) while weatool reads or
+ * writes its mapping raises SIGBUS at the first access past the new end
+ * (spec §8.2.6). weatool reports it as data_truncated (exit 10), as if the
+ * block had been found short when attached: its texts are made before any
+ * access (guard_mapping), and the handler only writes them and exits. A
+ * SIGBUS outside the mapping keeps its default action. */
+static char bus_err[1024];
+static size_t bus_err_len;
+static char bus_out[2048];
+static size_t bus_out_len;
+static uintptr_t bus_lo, bus_hi;
+
+static void on_sigbus(int sig, siginfo_t *info, void *ctx)
+{
+    uintptr_t a = (uintptr_t)info->si_addr;
+    (void)ctx;
+    if (a >= bus_lo && a < bus_hi) {
+        ssize_t w = 0;
+        if (bus_out_len > 0) {
+            w = write(1, bus_out, bus_out_len);
+        }
+        w = write(2, bus_err, bus_err_len);
+        (void)w;
+        _exit((int)WEA_ERR_DATA_TRUNCATED);
+    }
+    (void)signal(sig, SIG_DFL);
+    (void)raise(sig);
+}
+
+/* Appends s to buf (of cap bytes, NUL-terminated) as JSON string
+ * contents; truncates. */
+static void json_append(char *buf, size_t cap, const char *s)
+{
+    size_t n = strlen(buf);
+    for (; *s != '\0' && n + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7F) {
+            n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", (unsigned)c);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    buf[n] = '\0';
+}
+
+/* Arms the SIGBUS report for mapping m of `what` (a path or a name). */
+static void guard_mapping(const char *what, const wea_mapping *m, int json)
+{
+    struct sigaction sa;
+    char msg[768];
+    (void)snprintf(msg, sizeof msg,
+                   "data_truncated: the block of %" PRId64 " bytes became "
+                   "shorter while it was accessed: another process "
+                   "truncated it (WA-1 §8.2.6)",
+                   m->header.block_size);
+    (void)snprintf(bus_err, sizeof bus_err, "%s: %.200s: %s\n", prog, what,
+                   msg);
+    bus_err_len = strlen(bus_err);
+    bus_out_len = 0;
+    if (json) {
+        (void)snprintf(bus_out, sizeof bus_out,
+                       "{\"valid\": false, \"error\": \"data_truncated\", "
+                       "\"message\": \"");
+        json_append(bus_out, sizeof bus_out - 4, msg);
+        (void)strcat(bus_out, "\"}\n");
+        bus_out_len = strlen(bus_out);
+    }
+    bus_lo = (uintptr_t)m->addr;
+    bus_hi = bus_lo + m->len;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGBUS, &sa, NULL);
+}
+
 /* Maps FILE or attaches --shm NAME read-only or read-write. Returns 0 with
  * a mapping, or an exit code after printing what went wrong (format
  * errors: to stdout as JSON when `json`, else to stderr). */
@@ -235,6 +318,7 @@ static int open_block(const char *file, const char *shm, int writable,
         st = wea_map_file(file, writable, m, &err);
     }
     if (st == WEA_OK) {
+        guard_mapping(shm != NULL ? shm : file, m, json);
         return 0;
     }
     if (is_format_status(st)) {

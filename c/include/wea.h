@@ -445,11 +445,20 @@ void *wea_mapping_data_mut(wea_mapping *m);
 /**
  * \brief Maps a `.wea` file (§8.3) and validates it with R1 to R9.
  *
- * The file is mapped whole (`len` is its size), shared, read-only or
- * read-write; the descriptor is closed before returning. A read-write
- * mapping writes through to the file; the header must not be changed.
- * Another process that truncates the file while it is mapped makes access
- * beyond the new end raise SIGBUS (§8.3.2).
+ * The header is read from the descriptor with pread (at most
+ * ::WEA_MAX_OFFSET bytes, into a buffer on the stack) and checked with R1
+ * to R9 against the file's size before anything is mapped; then the file
+ * is mapped whole (`len` is the size checked), shared, read-only or
+ * read-write, its size is taken again, and the descriptor is closed before
+ * returning. So a file that another process truncates during the call is
+ * refused with ::WEA_ERR_TRUNCATED or ::WEA_ERR_DATA_TRUNCATED (also when
+ * it became shorter than its block while it was being mapped), never with
+ * SIGBUS. wea_mapping::header is the header that was read and checked; it
+ * is never read again from the mapping. A read-write mapping writes
+ * through to the file; the header must not be changed. A truncation after
+ * the call returns still makes access beyond the new end raise SIGBUS
+ * (§8.3.2): a reader that does not trust the file's writers compares
+ * fstat() with the block length before a long access.
  *
  * \param path the file's path; not kept.
  * \param writable 0 for read-only, 1 for read-write.
@@ -458,8 +467,8 @@ void *wea_mapping_data_mut(wea_mapping *m);
  * \param[out] err optional.
  * \return ::WEA_OK; a format status 1 to 10 if the file is not a valid
  *         block; ::WEA_ERR_NOT_FOUND; ::WEA_ERR_PERMISSION;
- *         ::WEA_ERR_SYSTEM (other open/fstat/mmap failures, also a path
- *         that is not a regular file); ::WEA_ERR_INVALID_ARGUMENT if \p path
+ *         ::WEA_ERR_SYSTEM (other open/fstat/pread/mmap failures, also a
+ *         path that is not a regular file); ::WEA_ERR_INVALID_ARGUMENT if \p path
  *         or \p out is NULL or \p writable is not 0 or 1.
  */
 wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
@@ -469,13 +478,21 @@ wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
  * \brief Attaches an existing POSIX shared-memory object by name (§8.2.3)
  *        and validates it with R1 to R9.
  *
- * Opens the object (`O_RDONLY` or `O_RDWR`), takes `len` from fstat, maps
- * the whole object with the matching protection, closes the descriptor and
- * validates the mapping. A read-only mapping faults on a write. Never
- * writes the header and never unlinks the object (§8.2.4). An object whose
- * magic bytes are all zero (a creator that has not published, or died) is
- * rejected with ::WEA_ERR_BAD_MAGIC and a message that says it may be being
- * created.
+ * Opens the object (`O_RDONLY` or `O_RDWR`: a read-only attach needs only
+ * read permission), takes `len` from fstat, reads the header from the
+ * descriptor with pread (the 4 magic bytes first, then, after an acquire
+ * barrier, the rest; at most ::WEA_MAX_OFFSET bytes) and checks R1 to R9
+ * against `len` before mapping anything; then maps the whole object with
+ * the matching protection, takes its size again, and closes the
+ * descriptor. An object that its writers shrink during the call is
+ * refused with ::WEA_ERR_TRUNCATED or ::WEA_ERR_DATA_TRUNCATED, never with
+ * SIGBUS; wea_mapping::header is the header read and checked, never read
+ * again from the mapping. A shrink after the call returns still makes
+ * access to the lost pages raise SIGBUS (§8.2.6). A read-only mapping
+ * faults on a write. Never writes the header and never unlinks the object
+ * (§8.2.4). An object whose magic bytes are all zero (a creator that has
+ * not published, or died) is rejected with ::WEA_ERR_BAD_MAGIC and a
+ * message that says it may be being created.
  *
  * \param name the object's name (§8.2.1), with or without its `/`.
  * \param writable 0 for read-only, 1 for read-write.
@@ -497,8 +514,8 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
  * (`O_CREAT | O_EXCL | O_RDWR`), so an existing object is never touched;
  * C3 sets the permission bits to exactly \p mode (fchmod, umask ignored);
  * C4 sets the size to `offset + L`; C5 reserves the memory
- * (posix_fallocate, or a write to every page where it is not supported), so
- * a full /dev/shm fails here; C6 maps the object read-write and writes the
+ * (posix_fallocate, or, where it is not supported, a pwrite to every page,
+ * whose first failure fails the create), so a full /dev/shm fails here; C6 maps the object read-write and writes the
  * header, the padding and, if \p init is not NULL, the elements; C7 issues
  * a release barrier and writes the magic last. If a step from C3 on fails,
  * the name is unlinked and everything opened is closed before returning.

@@ -8,6 +8,7 @@
  * is computed with an explicit overflow check (spec §10.1).
  */
 #include "wea.h"
+#include "wea_internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -447,16 +448,51 @@ wea_status wea_parse(const void *block, size_t len, wea_header *out,
         memset(out, 0, sizeof *out);
         return st;
     }
+    /* R9 */
+    return wea__check_length(out, len, err);
+}
+
+wea_status wea__check_length(const wea_header *h, size_t len, wea_error *err)
+{
     /* R9: compare in the widest unsigned type; block_size >= 64 > 0. */
-    if ((uintmax_t)out->block_size > (uintmax_t)len) {
+    if ((uintmax_t)h->block_size > (uintmax_t)len) {
         return fail(err, WEA_ERR_DATA_TRUNCATED,
                     "data_truncated: the block has %zu bytes, expected at "
                     "least %" PRId64 " (data offset %" PRId64
                     " + data length %" PRId64 ") (WA-1 §6.1 R9)",
-                    len, out->block_size, out->offset, out->len_data);
+                    len, h->block_size, h->offset, h->len_data);
     }
     set_ok(err);
     return WEA_OK;
+}
+
+wea_status wea__parse_prefix(const void *prefix, size_t avail, size_t len,
+                             wea_header *out, wea_error *err)
+{
+    wea_status st;
+    if (out == NULL) {
+        return fail(err, WEA_ERR_INVALID_ARGUMENT,
+                    "invalid_argument: the output header must not be NULL");
+    }
+    if (avail >= len) {
+        return wea_parse(prefix, len, out, err);
+    }
+    if (prefix == NULL || avail < WEA_MAX_OFFSET) {
+        memset(out, 0, sizeof *out);
+        return fail(err, WEA_ERR_INVALID_ARGUMENT,
+                    "invalid_argument: %zu bytes of a block of %zu, expected "
+                    "at least %d",
+                    avail, len, WEA_MAX_OFFSET);
+    }
+    /* R1 to R8 read at most 16 + 8*32 <= WEA_MAX_OFFSET bytes, and with
+     * len > avail >= WEA_MAX_OFFSET their length checks (R1, R6) pass
+     * for both lengths: they answer on the prefix as on the block. */
+    st = wea_parse(prefix, avail, out, err);
+    if (st == WEA_ERR_DATA_TRUNCATED) {
+        /* the header is filled (wea_parse); R9 against the real length */
+        st = wea__check_length(out, len, err);
+    }
+    return st;
 }
 
 unsigned wea_header_etype(const wea_header *h) { return h->etype; }

@@ -121,18 +121,62 @@ void *wea_mapping_data_mut(wea_mapping *m)
     return wea_data_mut(m->addr, &m->header);
 }
 
+/* Reads up to `want` bytes at `off` of `fd` into `buf`, stopping early
+ * only at the end of the object. Returns the bytes read, or -1 (errno). */
+static ssize_t read_at(int fd, unsigned char *buf, size_t want, size_t off)
+{
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = pread(fd, buf + got, want - got, (off_t)(off + got));
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        if (r == 0) {
+            break; /* the end of the object */
+        }
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
 /*
- * Maps all of `fd` (§8.2.3, §8.3.1), closes it, and validates the mapping.
+ * Validates the block in `fd` (§8.2.3, §8.3.1), maps it and closes `fd`.
  * `kind` and `name` are for messages. On failure nothing stays mapped and
  * `out` is zeroed; `fd` is closed in every case.
+ *
+ * Another process that may write the object may also shrink it at any
+ * moment (§8.2.6). Reading a mapping past the object's end raises SIGBUS,
+ * so nothing is read from the mapping here:
+ *
+ * 1. fstat gives the length `len`;
+ * 2. the header is read with pread from the descriptor, at most
+ *    WEA_MAX_OFFSET bytes, into a buffer on the stack: the 4 magic bytes
+ *    first, then, after an acquire barrier that pairs with the release
+ *    barrier of C7, the rest (§8.2.3); an end of the object before `len`
+ *    means it shrank meanwhile, and `len` becomes what was read;
+ * 3. R1 to R9 are checked on that snapshot against `len`
+ *    (wea__parse_prefix);
+ * 4. `len` bytes are mapped (no more than was checked);
+ * 5. fstat again: an object now shorter than the block is refused with
+ *    data_truncated (R9), as it would have been a moment later.
+ *
+ * The header returned is the snapshot's, never read again from the
+ * mapping. A shrink after step 5 still makes access to the lost pages
+ * raise SIGBUS: that cannot be prevented (§8.2.6).
  */
 static wea_status map_fd(int fd, int writable, const char *kind,
                          const char *name, int is_shm, wea_mapping *out,
                          wea_error *err)
 {
+    unsigned char head[WEA_MAX_OFFSET];
     struct stat sb;
-    size_t len;
-    void *addr = NULL;
+    wea_header h;
+    size_t len, want;
+    ssize_t got = 0;
+    void *addr;
     wea_status st;
     int e;
 
@@ -159,34 +203,72 @@ static wea_status map_fd(int fd, int writable, const char *kind,
     }
 #endif
     len = (size_t)sb.st_size;
-    if (len > 0) {
-        int prot = writable ? (PROT_READ | PROT_WRITE) : PROT_READ;
-        addr = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
-        if (addr == MAP_FAILED) {
+
+    /* The header, from the descriptor: magic first, then the rest. */
+    want = len < sizeof head ? len : sizeof head;
+    if (want > 0) {
+        got = read_at(fd, head, want < 4 ? want : 4, 0);
+        if (got == 4 && want > 4) {
+            ssize_t rest;
+#if defined(__GNUC__) || defined(__clang__)
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+            rest = read_at(fd, head + 4, want - 4, 4);
+            got = rest < 0 ? rest : got + rest;
+        }
+        if (got < 0) {
             e = errno;
             (void)close(fd);
-            return sys_fail(err, e, "mmap", "cannot map %s %s", kind, name);
+            return sys_fail(err, e, "pread", "cannot read %s %s", kind,
+                            name);
+        }
+        if ((size_t)got < want) {
+            len = (size_t)got; /* it shrank while it was read */
         }
     }
-    (void)close(fd);
-
-    st = wea_parse(addr, len, &out->header, err);
+    st = wea__parse_prefix(head, (size_t)got, len, &h, err);
     if (st != WEA_OK) {
-        if (is_shm && ((st == WEA_ERR_BAD_MAGIC && len >= 4 &&
-                        memcmp(addr, "\0\0\0\0", 4) == 0) ||
+        if (is_shm && ((st == WEA_ERR_BAD_MAGIC && got >= 4 &&
+                        memcmp(head, "\0\0\0\0", 4) == 0) ||
                        len == 0)) {
             append_message(err, "; the shared-memory object may be being "
                                 "created (WA-1 §8.2.2)");
         }
-        if (addr != NULL) {
-            (void)munmap(addr, len);
-        }
+        (void)close(fd);
         memset(out, 0, sizeof *out);
+        return st;
+    }
+
+    /* Valid: map what was checked (len >= block_size >= 64 > 0). */
+    addr = mmap(NULL, len, writable ? (PROT_READ | PROT_WRITE) : PROT_READ,
+                MAP_SHARED, fd, 0);
+    if (addr == MAP_FAILED) {
+        e = errno;
+        (void)close(fd);
+        return sys_fail(err, e, "mmap", "cannot map %s %s", kind, name);
+    }
+    if (fstat(fd, &sb) != 0) {
+        e = errno;
+        (void)munmap(addr, len);
+        (void)close(fd);
+        return sys_fail(err, e, "fstat", "cannot stat %s %s", kind, name);
+    }
+    (void)close(fd);
+    if (sb.st_size < 0 || (uintmax_t)sb.st_size < (uintmax_t)h.block_size) {
+        /* R9 on the length it has now (less than the block, so it fits
+         * in size_t) */
+        size_t now = sb.st_size < 0 ? 0 : (size_t)sb.st_size;
+        (void)munmap(addr, len);
+        memset(out, 0, sizeof *out);
+        st = wea__check_length(&h, now, err);
+        append_message(err, "; it shrank while it was being mapped "
+                            "(WA-1 §8.2.6)");
         return st;
     }
     out->addr = addr;
     out->len = len;
     out->writable = writable ? 1 : 0;
+    out->header = h;
     set_ok(err);
     return WEA_OK;
 }

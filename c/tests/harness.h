@@ -21,6 +21,7 @@ typedef struct th_case {
 /* Case tables, each ended by {NULL, NULL}. */
 extern const th_case th_wea_cases[];
 extern const th_case th_posix_cases[];
+extern const th_case th_hardening_cases[];
 extern const th_case th_apps_cases[];
 extern const th_case th_tool_cases[];
 

@@ -193,20 +193,22 @@ static void cleanup_at_exit(void)
 
 int main(int argc, char **argv)
 {
-    const th_case *suites[4];
-    const char *suite_names[4] = {"wea", "posix", "apps", "tool"};
+    const th_case *suites[5];
+    const char *suite_names[5] = {"wea", "posix", "hardening", "apps",
+                                  "tool"};
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0, skipped = 0;
     int s;
 
     suites[0] = th_wea_cases;
     suites[1] = th_posix_cases;
-    suites[2] = th_apps_cases;
-    suites[3] = th_tool_cases;
+    suites[2] = th_hardening_cases;
+    suites[3] = th_apps_cases;
+    suites[4] = th_tool_cases;
     setvbuf(stdout, NULL, _IOLBF, 0);
     atexit(cleanup_at_exit);
 
-    for (s = 0; s < 4; s++) {
+    for (s = 0; s < 5; s++) {
         const th_case *c;
         for (c = suites[s]; c->name != NULL; c++) {
             char full[128];
