@@ -120,6 +120,10 @@ class ExchangeArrayBase(_NDArray):
             return arr[()]
         return arr
 
+    if TYPE_CHECKING:  # for type checkers only: no __getitem__ runs in Python
+
+        def __getitem__(self, key: Any) -> Any: ...
+
     @classmethod
     def _wrap(
         cls: type[_A], arr: np.ndarray[Any, np.dtype[Any]], header: Header, order: Order
