@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -240,11 +246,67 @@ def test_info_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "directory" in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_info_permission_denied(capsys: pytest.CaptureFixture[str], block_file: Path) -> None:
-    block_file.chmod(0)
-    status, _, _ = run(capsys, "info", str(block_file))
-    assert status == 77
+NOBODY = 65534
+
+
+def run_as_nobody(reach: Path, *argv: str) -> tuple[int, str, str]:
+    """Run the command line in a forked child that dropped root to nobody.
+
+    The child first checks that it can reach `reach` (stat it), so that a
+    refusal is the file's own and not that of a directory on its way.
+    """
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():  # 3.12+: "multi-threaded, fork() may deadlock"
+        warnings.simplefilter("ignore", DeprecationWarning)  # the child only runs main()
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        result: dict[str, Any] = {}
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.stat(reach)
+            sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+            result["status"] = _cli.main(list(argv))
+            result["out"], result["err"] = sys.stdout.getvalue(), sys.stderr.getvalue()
+        except BaseException as e:
+            result = {"status": -1, "out": "", "err": f"child failed: {e!r}"}
+        finally:
+            with os.fdopen(write_end, "w") as w:
+                json.dump(result, w)
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as r:
+        result = json.loads(r.read())
+    os.waitpid(pid, 0)
+    return result["status"], result["out"], result["err"]
+
+
+@pytest.fixture
+def public_dir() -> Iterator[Path]:
+    """A directory that every user can enter (pytest's tmp_path is root's only)."""
+    path = Path(tempfile.mkdtemp(prefix="wea-test-cli-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path)
+
+
+def test_info_permission_denied(capsys: pytest.CaptureFixture[str], public_dir: Path) -> None:
+    # As root (CI), the check runs in a child that dropped to nobody, against
+    # a root-owned 0600 file in a directory nobody may enter: the file's own
+    # mode is what refuses.
+    path = public_dir / "a.wea"
+    wea.save(path, np.arange(3))
+    if os.geteuid() != 0:
+        path.chmod(0)
+        status, out, err = run(capsys, "info", str(path))
+    else:
+        path.chmod(0o600)
+        status, out, err = run_as_nobody(path, "info", str(path))
+    assert status == 77, err
+    assert out == ""
+    assert err == f"wea: {path}: Permission denied\n"
 
 
 def test_info_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
@@ -612,6 +674,328 @@ def test_convert_into_itself(capsys: pytest.CaptureFixture[str], block_file: Pat
     status, _, err = run(capsys, "convert", "--to", "wea", "-f", str(block_file), str(block_file))
     assert status == 73
     assert "itself" in err
+
+
+# -- convert: the temporary file (issue #12) ----------------------------------
+
+
+def _npy(tmp_path: Path) -> Path:
+    src = tmp_path / "a.npy"
+    np.save(src, np.arange(5, dtype=np.int32))
+    return src
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if ".tmp" in p.name)
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["new", "force"])
+def test_convert_never_follows_planted_symlinks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, force: bool
+) -> None:
+    # Another user who can write DEST's directory plants symbolic links at
+    # every name a predictable scheme would use (DEST.tmp-<pid> for this
+    # process and its neighbours, DEST.tmp, DEST~ ...): none is followed.
+    src, dest = _npy(tmp_path), tmp_path / "a.wea"
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    if force:
+        dest.write_bytes(b"old")
+    pid = os.getpid()
+    planted = [f"{dest}.tmp-{p}" for p in range(max(1, pid - 50), pid + 50)]
+    planted += [f"{dest}.tmp", f"{dest}~", f"{dest}.tmp-0", str(tmp_path / ".a.wea.tmp")]
+    for name in planted:
+        os.symlink(victim, name)
+    argv = ["convert", "-q", str(src), str(dest)] + (["--force"] if force else [])
+    status, out, err = run(capsys, *argv)
+    assert (status, out, err) == (0, "", "")
+    assert victim.read_bytes() == b"precious"
+    for name in planted:
+        assert os.readlink(name) == str(victim), name
+    assert stat.S_ISREG(dest.lstat().st_mode)
+    np.testing.assert_array_equal(wea.load(dest), np.arange(5))
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".a.wea.tmp-")]
+
+
+def test_convert_planted_fifo_does_not_hang(tmp_path: Path) -> None:
+    # A FIFO at DEST.tmp-<pid> made the old writer wait forever for a reader.
+    src, dest = _npy(tmp_path), tmp_path / "a.wea"
+    code = (
+        "import os, sys\n"
+        "from wea._cli import main\n"
+        "os.mkfifo(sys.argv[2] + '.tmp-' + str(os.getpid()))\n"
+        "sys.exit(main(['convert', '-q', sys.argv[1], sys.argv[2]]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(dest)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    np.testing.assert_array_equal(wea.load(dest), np.arange(5))
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["new", "force"])
+def test_convert_failure_mid_write_leaves_nothing(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    force: bool,
+) -> None:
+    src, dest = _npy(tmp_path), tmp_path / "a.wea"
+    if force:
+        dest.write_bytes(b"old")
+
+    def no_space(f: Any, arr: Any) -> None:
+        f.write(wea.dumps(arr)[:70])
+        f.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_cli, "save", no_space)
+    argv = ["convert", str(src), str(dest)] + (["--force"] if force else [])
+    status, out, err = run(capsys, *argv)
+    assert status == 74
+    assert out == ""
+    assert err == f"wea: {dest}: No space left on device\n"
+    if force:
+        assert dest.read_bytes() == b"old"
+    else:
+        assert not dest.exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_convert_does_not_replace_a_destination_made_meanwhile(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Without --force, a DEST that appears after the check (another process)
+    # is kept: the new file takes the name with link(), which fails then.
+    src, dest = _npy(tmp_path), tmp_path / "a.wea"
+    real_save = wea.save
+
+    def racer(f: Any, arr: Any) -> None:
+        dest.write_bytes(b"someone else's")
+        real_save(f, arr)
+
+    monkeypatch.setattr(_cli, "save", racer)
+    status, _, err = run(capsys, "convert", str(src), str(dest))
+    assert status == 73
+    assert "exists; pass --force" in err
+    assert dest.read_bytes() == b"someone else's"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["no-force", "force"])
+def test_convert_refuses_a_fifo_destination(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, force: bool
+) -> None:
+    src, dest = _npy(tmp_path), tmp_path / "a.wea"
+    os.mkfifo(dest)
+    argv = ["convert", str(src), str(dest)] + (["--force"] if force else [])
+    status, out, err = run(capsys, *argv)
+    assert status == 73
+    assert out == ""
+    assert err.startswith(f"wea: {dest}: not a regular file")
+    assert stat.S_ISFIFO(dest.lstat().st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+# -- FIFOs are refused at once (issue #12) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "fifo"),
+    [
+        (["info", "{}"], "f.wea"),
+        (["info", "--file", "{}"], "f.wea"),
+        (["head", "{}"], "f.wea"),
+        (["convert", "{}", "out.wea"], "f.npy"),
+        (["convert", "{}", "out.npy"], "f.wea"),
+    ],
+    ids=["info", "info-file", "head", "convert-npy", "convert-wea"],
+)
+def test_a_fifo_is_refused_at_once(tmp_path: Path, argv: list[str], fifo: str) -> None:
+    os.mkfifo(tmp_path / fifo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wea", *(a.format(fifo) for a in argv)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 71, proc.stderr
+    assert proc.stdout == ""
+    assert f"wea: {fifo}: the file is not a regular file (a FIFO, a device ...)" in proc.stderr
+    assert sorted(os.listdir(tmp_path)) == [fifo]
+
+
+def test_convert_refuses_a_directory_source(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "d.npy").mkdir()
+    status, _, err = run(capsys, "convert", str(tmp_path / "d.npy"), str(tmp_path / "a.wea"))
+    assert status == 66
+    assert "Is a directory" in err
+
+
+# -- names from elsewhere are escaped (issue #12) -----------------------------
+
+# A title change, a screen clear, a bell, a newline that forges a row, and a
+# backslash (escaped too, so that the output is unambiguous).
+EVIL = "evil\x1b]0;owned\x07\x1b[2J\nforged row\\"
+EVIL_SHOWN = "evil\\x1b]0;owned\\a\\x1b[2J\\nforged row\\\\"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        ("plain-name.wea", "utf-8", "plain-name.wea"),
+        (EVIL, "utf-8", EVIL_SHOWN),
+        ("tab\tcr\r", "utf-8", "tab\\tcr\\r"),
+        ("bad\udcff", "utf-8", "bad\\xff"),  # the byte 0xff, not UTF-8
+        ("\x9b31m", "utf-8", "\\xc2\\x9b31m"),  # the C1 control CSI
+        ("rtl\u202eoverride", "utf-8", "rtl\\xe2\\x80\\xaeoverride"),
+        ("caf\u00e9", "utf-8", "caf\u00e9"),  # printable: kept
+        ("caf\u00e9", "ascii", "caf\\xc3\\xa9"),  # but not where it cannot be encoded
+    ],
+    ids=["plain", "escapes", "c-escapes", "not-utf8", "c1", "bidi", "utf8", "ascii"],
+)
+def test_shown(text: str, encoding: str, expected: str) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+    assert _cli.shown(text, stream) == expected
+
+
+def test_shown_keeps_backslashes_of_a_message() -> None:
+    assert _cli.shown("a\\b\nc", backslash=False) == "a\\b\\nc"
+
+
+@pytest.fixture
+def odd_objects(shm_name: Callable[[], str]) -> Iterator[tuple[bytes, bytes]]:
+    """Two WA-1 objects named as another local user may name them.
+
+    One name holds terminal escape sequences and a newline, the other a
+    byte that is not UTF-8 (b'\\xff'). Both are removed after the test.
+    """
+    base = os.fsencode(shm_name()[1:])
+    made = (base + b"-" + os.fsencode(EVIL), base + b"-bad\xff")
+    block = wea.dumps(np.zeros(2))
+    try:
+        for raw in made:
+            fd = os.open(b"/dev/shm/" + raw, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(block)
+        yield made
+    finally:
+        for raw in made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(b"/dev/shm/" + raw)
+
+
+@needs_dev_shm
+def test_ls_escapes_names(
+    capsys: pytest.CaptureFixture[str], odd_objects: tuple[bytes, bytes]
+) -> None:
+    evil, bad = (os.fsdecode(raw) for raw in odd_objects)
+    prefix = evil[: -len(EVIL)]
+    status, out, err = run(capsys, "ls")
+    assert status == 0, err
+    assert not {"\x1b", "\x07", "\r"} & set(out)
+    assert out.isascii() or "\udcff" not in out
+    lines = out.splitlines()
+    assert not [line for line in lines if line.startswith("forged")]
+    (row,) = [line for line in lines if line.startswith(f"/{prefix}{EVIL_SHOWN} ")]
+    assert row.split()[-6:-4] == ["float64", "(2,)"]
+    assert [line for line in lines if line.startswith(f"/{prefix}bad\\xff ")]
+    # --json holds the exact names: ASCII JSON, each name decoding to its bytes
+    status, out, _ = run(capsys, "ls", "--json")
+    assert status == 0
+    assert out.isascii()
+    names = {os.fsencode(entry["name"][1:]) for entry in json.loads(out)}
+    assert set(odd_objects) <= names
+    assert "/" + bad in {entry["name"] for entry in json.loads(out)}
+
+
+@needs_dev_shm
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["text", "json"])
+def test_ls_survives_a_name_that_is_not_utf8_under_strict_stdout(
+    odd_objects: tuple[bytes, bytes], json_flag: list[str]
+) -> None:
+    # Any local user can create /dev/shm/bad\xff; under a strict UTF-8
+    # stdout, printing it raw raised UnicodeEncodeError and listed nothing.
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "wea", "ls", *json_flag],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    bad = odd_objects[1]
+    if json_flag:
+        names = {os.fsencode(e["name"][1:]) for e in json.loads(proc.stdout)}
+        assert bad in names
+    else:
+        shown = b"/" + bad[:-1] + b"\\xff "
+        assert [line for line in proc.stdout.splitlines() if line.startswith(shown)]
+
+
+@needs_dev_shm
+def test_info_and_rm_escape_object_names(
+    capsys: pytest.CaptureFixture[str], odd_objects: tuple[bytes, bytes]
+) -> None:
+    name = "/" + os.fsdecode(odd_objects[0])
+    escaped = name[: -len(EVIL)] + EVIL_SHOWN
+    status, out, _ = run(capsys, "info", "--shm", name)
+    assert status == 0
+    assert "\x1b" not in out
+    assert out.splitlines()[0] == f"source:       shared memory {escaped}"
+    status, out, _ = run(capsys, "head", "--shm", name)
+    assert status == 0
+    assert out.splitlines()[0].startswith(f"shared memory {escaped}: float64 array")
+    status, out, _ = run(capsys, "rm", name)
+    assert (status, out) == (0, f"removed {escaped}\n")
+    status, out, err = run(capsys, "rm", name)
+    assert (status, out) == (66, "")
+    assert err == f"wea: {escaped}: no such shared-memory object\n"
+    # a name that is not UTF-8 is no valid shared-memory name: refused, escaped
+    bad = "/" + os.fsdecode(odd_objects[1])
+    for argv in (["info", "--shm", bad], ["rm", bad]):
+        status, out, err = run(capsys, *argv)
+        assert status == 64
+        assert "\udcff" not in err
+        assert "invalid shared-memory name" in err
+
+
+def test_file_paths_are_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / f"x-{EVIL}.wea"
+    escaped = f"{tmp_path}/x-{EVIL_SHOWN}.wea"
+    wea.save(path, np.arange(3.0))
+    status, out, _ = run(capsys, "info", str(path))
+    assert status == 0
+    assert out.splitlines()[0] == f"source:       file {escaped}"
+    status, out, _ = run(capsys, "head", str(path))
+    assert out.splitlines()[0].startswith(f"file {escaped}: float64 array")
+    npy = tmp_path / f"y-{EVIL}.npy"
+    status, out, _ = run(capsys, "convert", str(path), str(npy))
+    assert status == 0
+    assert out.startswith(f"wrote {tmp_path}/y-{EVIL_SHOWN}.npy: float64 array")
+    status, _, err = run(capsys, "convert", str(path), str(npy))
+    assert status == 73
+    assert err == f"wea: {tmp_path}/y-{EVIL_SHOWN}.npy exists; pass --force to replace it\n"
+    missing = tmp_path / f"gone-{EVIL}.wea"
+    status, _, err = run(capsys, "info", str(missing))
+    assert status == 66
+    assert err == f"wea: {tmp_path}/gone-{EVIL_SHOWN}.wea: No such file or directory\n"
+    status, _, err = run(capsys, "convert", str(missing), str(tmp_path / "z.npy"))
+    assert status == 66
+    assert "\x1b" not in err
+    assert EVIL_SHOWN in err
+    # --json has the exact path
+    status, report = run_json(capsys, "info", str(path))
+    assert report["source"] == str(path)
 
 
 # -- the programs -------------------------------------------------------------

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import __version__
+from ._atomic import atomic_write, check_destination
 from ._errors import CATEGORIES, WeaError
 from ._file import load, read_header, save
 from ._format import Header
@@ -76,7 +77,7 @@ EXIT_CODES: dict[int, str] = {
     EX_NOINPUT: "no such file or shared-memory object",
     EX_UNAVAILABLE: "ls: not available on this system (no /dev/shm)",
     EX_OSERR: "another system error",
-    EX_CANTCREAT: "convert: the destination exists (use --force)",
+    EX_CANTCREAT: "convert: the destination exists (use --force), or is not a regular file",
     EX_IOERR: "I/O error or no space left",
     EX_NOPERM: "permission denied",
     EX_INTERRUPTED: "interrupted (Ctrl-C)",
@@ -93,6 +94,10 @@ exit codes:
   66 no such file/object  69 not available here      71 system error
   73 destination exists   74 I/O error, no space     77 permission denied
   130 interrupted
+
+Names and paths in text output are escaped as 'ls -b' does: a control
+character, a byte that is not UTF-8 or a backslash is shown as \n, \x1b,
+\xff, \\ ... (--json output holds the exact names).
 
 NAME|FILE: a word with a '/' after its first character (./x, dir/x.wea,
 /tmp/x.wea) is a file; '/word' is a shared-memory name; a bare word is a
@@ -256,6 +261,83 @@ def stat_target(target: Target) -> ObjectStat | None:
 
 # -- output ------------------------------------------------------------------------
 
+_C_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+def _byte_escapes(ch: str) -> str:
+    try:
+        raw = os.fsencode(ch)  # a byte that was not UTF-8 comes back as itself
+    except UnicodeError:  # a lone surrogate that no file name decoded to
+        raw = ch.encode("utf-8", "surrogatepass")
+    return "".join(f"\\x{b:02x}" for b in raw)
+
+
+def shown(text: str, stream: IO[str] | None = None, *, backslash: bool = True) -> str:
+    r"""Escape a name or path that came from elsewhere, as ``ls -b`` does.
+
+    Another user chooses the names of their shared-memory objects and
+    files: printed raw, an escape sequence in a name would reach the
+    terminal (a title change, a screen clear) and a newline would forge a
+    line of output. Here every character that is not printable, or that
+    the output stream cannot encode, is shown as the C escapes of its bytes
+    (``\n``, ``\t``, ``\x1b``; a byte that is not UTF-8, which the file
+    system hands to Python as a surrogate, is ``\xff``), and a backslash
+    as ``\\``, so that the output is one line and says which bytes the
+    name holds.
+
+    Parameters
+    ----------
+    text : str
+        The name, path or message.
+    stream : text stream, optional
+        Where it will be printed (default ``sys.stdout``): characters its
+        encoding cannot encode are escaped too.
+    backslash : bool, optional
+        Escape backslashes (default). False for a whole message, whose
+        names are already escaped.
+
+    Returns
+    -------
+    str
+        The text, safe to print to `stream`.
+    """
+    encoding = getattr(stream if stream is not None else sys.stdout, "encoding", None) or "utf-8"
+    printable = text.isprintable() and (text.isascii() or _encodable(text, encoding))
+    if printable and not (backslash and "\\" in text):
+        return text
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\" if backslash else ch)
+        elif ch in _C_ESCAPES:
+            out.append(_C_ESCAPES[ch])
+        elif ch.isprintable() and (ch.isascii() or _encodable(ch, encoding)):
+            out.append(ch)
+        else:
+            out.append(_byte_escapes(ch))
+    return "".join(out)
+
+
+def _error(message: str) -> None:
+    """Print an error message on stderr, every character of it printable."""
+    print(f"{_prog}: {shown(message, sys.stderr, backslash=False)}", file=sys.stderr)
+
 
 def human_age(seconds: float) -> str:
     """Format a duration as ``ls`` users read it: ``45s``, ``12m``, ``3h``, ``2d``."""
@@ -393,11 +475,11 @@ def cmd_ls(args: argparse.Namespace) -> int:
             dtype, shape = "-", f"invalid: {info.category}"
         rows.append(
             [
-                info.name,
+                shown(info.name),
                 dtype,
                 shape,
                 str(info.size),
-                _owner(info.uid),
+                shown(_owner(info.uid)),
                 f"{info.mode:04o}",
                 human_age(_age(info.mtime)),
             ]
@@ -518,7 +600,7 @@ def _print_info(target: Target, verdict: Header | WeaError, st: ObjectStat | Non
         lines.append(("julia", f"readable by Julia's WrappedArray: {julia}"))
     width = max(len(k) for k, _ in lines) + 1
     for key, value in lines:
-        print(f"{key + ':':<{width}} {value}")
+        print(f"{key + ':':<{width}} {shown(value)}")
 
 
 @contextlib.contextmanager
@@ -576,7 +658,7 @@ def cmd_head(args: argparse.Namespace) -> int:
             return EX_OK
         if not args.quiet:
             shape = _shape_text(arr.shape)
-            print(f"{target}: {arr.dtype.name} array of shape {shape}, {what}")
+            print(f"{shown(str(target))}: {arr.dtype.name} array of shape {shape}, {what}")
         print(str(part))
     return EX_OK
 
@@ -592,23 +674,24 @@ def cmd_rm(args: argparse.Namespace) -> int:
             unlink_shared_array(name, force=args.force)
         except (CliError, WeaError, OSError) as e:
             code = _status_of(e)
+            who = shown(name, sys.stderr)
             if isinstance(e, WeaError):
                 message = (
-                    f"{name}: not removed: it does not hold a WA-1 block "
+                    f"{who}: not removed: it does not hold a WA-1 block "
                     f"({e.category}); use --force to remove it anyway"
                 )
             elif isinstance(e, FileNotFoundError):
-                message = f"{name}: no such shared-memory object"
+                message = f"{who}: no such shared-memory object"
             else:
                 message = _message_of(e, name)
             results.append({"name": name, "removed": False, "code": code, "message": message})
             if not args.json:
-                print(f"{_prog}: {message}", file=sys.stderr)
+                _error(message)
             status = status or code
             continue
         results.append({"name": name, "removed": True})
         if not args.json and not args.quiet:
-            print(f"removed {name}")
+            print(f"removed {shown(name)}")
     if args.json:
         _print_json(results, sys.stdout)
     return status
@@ -629,51 +712,109 @@ def _convert_direction(args: argparse.Namespace) -> str:
 
 
 def _load_npy(path: str) -> NDArray[Any]:
-    """Open a ``.npy`` file memory-mapped (read into memory if numpy cannot map it)."""
-    prefix = np.lib.format.MAGIC_PREFIX
-    with open(path, "rb") as f:
-        if f.read(len(prefix)) != prefix:
-            raise CliError(f"{path}: not a .npy file (no numpy magic)", EX_DATAERR)
-    try:
-        arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError:
+    """Open a ``.npy`` file memory-mapped (read into memory if numpy cannot map it).
+
+    The file is opened once, with ``O_NONBLOCK``, and must be a regular
+    file: a FIFO (whose open would wait for a writer), a device or a
+    directory is refused at once. Its header and data are then read from
+    that same descriptor, so the file checked is the file read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(mode):
+            raise OSError(
+                errno.EINVAL,
+                "the file is not a regular file (a FIFO, a device ...); convert reads "
+                "regular files only",
+                path,
+            )
+        if f.read(len(np.lib.format.MAGIC_PREFIX)) != np.lib.format.MAGIC_PREFIX:
+            raise CliError(
+                f"{shown(path, sys.stderr)}: not a .npy file (no numpy magic)", EX_DATAERR
+            )
+        f.seek(0)
         try:
-            arr = np.load(path, allow_pickle=False)
+            return _read_npy(f)
         except (ValueError, EOFError) as e:  # needs pickle, or is damaged
-            raise CliError(f"{path}: cannot convert: {e}", EX_DATAERR) from None
+            raise CliError(f"{shown(path, sys.stderr)}: cannot convert: {e}", EX_DATAERR) from None
+
+
+def _read_npy(f: IO[bytes]) -> NDArray[Any]:
+    """Map the array of an open ``.npy`` file, or read it if it cannot be mapped."""
+    fmt = np.lib.format
+    version = fmt.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = fmt.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, fortran, dtype = fmt.read_array_header_2_0(f)
+    else:  # 3.0 (only for names no WA-1 type has) or unknown: as numpy reads it
+        f.seek(0)
+        return np.asarray(np.load(f, allow_pickle=False))
+    if dtype.hasobject:
+        raise ValueError("the array holds Python objects, which need pickle: refused")
+    try:
+        arr = np.memmap(
+            f, dtype=dtype, mode="r", offset=f.tell(), shape=shape, order="F" if fortran else "C"
+        )
+    except (ValueError, OSError):  # empty, too short, or no mmap here: numpy reads or refuses it
+        f.seek(0)
+        return np.asarray(np.load(f, allow_pickle=False))
     return np.asarray(arr)
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """``wea convert``: ``.npy`` to ``.wea`` and back."""
     to = _convert_direction(args)
-    both = os.path.exists(args.source) and os.path.exists(args.dest)
-    if both and os.path.samefile(args.source, args.dest):
-        raise CliError(f"{args.dest} is the source file itself", EX_CANTCREAT)
-    if os.path.lexists(args.dest) and not args.force:
-        raise CliError(f"{args.dest} exists; pass --force to replace it", EX_CANTCREAT)
-    # A .wea source is validated by load (an invalid one exits 1..10).
-    arr = _load_npy(args.source) if to == "wea" else load(args.source, mmap_mode="r")
-    # Write a temporary file beside the destination, then rename it: a
-    # failed conversion leaves no half-written destination.
-    tmp = f"{args.dest}.tmp-{os.getpid()}"
+    source, dest = args.source, args.dest
+    both = os.path.exists(source) and os.path.exists(dest)
+    if both and os.path.samefile(source, dest):
+        raise CliError(f"{shown(dest, sys.stderr)} is the source file itself", EX_CANTCREAT)
     try:
-        with open(tmp, "wb") as f:
+        check_destination(dest)  # a FIFO or a device is never opened, nor replaced
+    except IsADirectoryError:
+        raise
+    except OSError as e:
+        if e.errno != errno.EINVAL:
+            raise
+        raise CliError(
+            f"{shown(dest, sys.stderr)}: not a regular file (a FIFO, a device ...); "
+            "convert does not write in its place",
+            EX_CANTCREAT,
+        ) from None
+    exists = CliError(f"{shown(dest, sys.stderr)} exists; pass --force to replace it", EX_CANTCREAT)
+    if os.path.lexists(dest) and not args.force:
+        raise exists
+    # A .wea source is validated by load (an invalid one exits 1..10).
+    arr = _load_npy(source) if to == "wea" else load(source, mmap_mode="r")
+    # A new temporary file beside the destination (random name, O_EXCL,
+    # O_NOFOLLOW), fsync'ed and then renamed: a failed conversion leaves
+    # nothing, and no file planted by another user is ever written through.
+    # Without --force it is published with link(), which fails if the
+    # destination appeared meanwhile.
+    try:
+        with atomic_write(dest, overwrite=args.force, fsync=True) as f:
             if to == "wea":
                 save(f, arr)  # any memory order and byte order, piece by piece
             else:
                 np.save(f, arr, allow_pickle=False)  # Fortran order, no copy
-        os.replace(tmp, args.dest)
     except TypeError as e:  # a dtype with no WA-1 element type
-        raise CliError(f"{args.source}: {_message_of(e, '')}", EX_DATAERR) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    size = os.path.getsize(args.dest)
+        raise CliError(f"{shown(source, sys.stderr)}: {_message_of(e, '')}", EX_DATAERR) from None
+    except FileExistsError as e:
+        if e.filename != dest:
+            raise
+        raise exists from None
+    except OSError as e:
+        if e.filename is None:  # a failed write: say which file
+            raise type(e)(e.errno, e.strerror, dest) from None
+        raise
+    size = os.path.getsize(dest)
     if args.json:
         report = {
-            "source": args.source,
-            "destination": args.dest,
+            "source": source,
+            "destination": dest,
             "to": to,
             "dtype": arr.dtype.name,
             "shape": list(arr.shape),
@@ -682,7 +823,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         _print_json(report, sys.stdout)
     elif not args.quiet:
         print(
-            f"wrote {args.dest}: {arr.dtype.name} array of shape "
+            f"wrote {shown(dest)}: {arr.dtype.name} array of shape "
             f"{_shape_text(arr.shape)}, {size} bytes ({to})"
         )
     return EX_OK
@@ -714,9 +855,13 @@ def _status_of(e: BaseException) -> int:
 
 
 def _message_of(e: BaseException, what: str) -> str:
+    """Return the message of an error, the file or object it names escaped."""
     if isinstance(e, OSError) and e.strerror:
+        text = e.strerror[len("wea: ") :] if e.strerror.startswith("wea: ") else e.strerror
         where = e.filename if e.filename is not None else what
-        return f"{where}: {e.strerror}" if where else e.strerror
+        if isinstance(where, bytes):
+            where = os.fsdecode(where)
+        return f"{shown(str(where), sys.stderr)}: {text}" if where else text
     text = str(e)
     return text[len("wea: ") :] if text.startswith("wea: ") else text
 
@@ -934,10 +1079,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wea") -> int:
             os.dup2(devnull, sys.stdout.fileno())
         return EX_OK
     except (CliError, WeaError, OSError, ValueError) as e:
-        print(
-            f"{prog}: {_message_of(e, getattr(args, 'target', '') or '')}",
-            file=sys.stderr,
-        )
+        _error(_message_of(e, getattr(args, "target", "") or ""))
         return _status_of(e)
 
 

@@ -7,30 +7,26 @@ the same short time whatever its size and copies nothing.
 
 from __future__ import annotations
 
-import errno
 import mmap
 import os
-import stat
-import sys
 from typing import IO, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._base import view_block
-from ._buffer import iter_data
+from ._atomic import atomic_write
+from ._base import Order, check_order, view_block
+from ._buffer import header_for, iter_data
 from ._format import (
     HEADER_SIZE,
-    MAX_OFFSET,
     MAX_SIZE,
     Header,
-    cached_header,
     header_bytes,
-    make_header,
     parse_fixed_header,
     parse_header,
-    remember_header,
+    validate,
 )
+from ._mapping import MMAP_KWARGS, map_checked, open_regular, read_plan
 
 __all__ = ["load", "map_path", "read_header", "save"]
 
@@ -41,48 +37,19 @@ _ACCESS = {"r": mmap.ACCESS_READ, "r+": mmap.ACCESS_WRITE, "c": mmap.ACCESS_COPY
 _STREAM_CHUNK = 1 << 24
 
 
-#: Keyword arguments for ``mmap.mmap`` that keep no descriptor open: Python
-#: 3.13+ can map without keeping a duplicate of the descriptor.
-MMAP_KWARGS: dict[str, Any] = {"trackfd": False} if sys.version_info >= (3, 13) else {}
-
-
 def _open_regular(path: PathLike, mmap_mode: MmapMode) -> tuple[int, int]:
-    """Open a file to be mapped; return its descriptor and size.
-
-    Only a regular file can be mapped (spec §8.3). The file is opened with
-    ``O_NONBLOCK`` so that a FIFO (whose open would wait for a writer) is
-    refused at once instead of hanging; on a regular file the flag does
-    nothing.
+    """Open a file to be mapped, refusing at once what is not a regular file.
 
     Raises
     ------
     ValueError
         If `mmap_mode` is not ``"r"``, ``"r+"`` or ``"c"``.
-    IsADirectoryError
-        If `path` is a directory.
     OSError
-        ``EINVAL`` if `path` is not a regular file (a FIFO, a device ...),
-        or the error of ``open``.
+        As :func:`wea._mapping.open_regular`.
     """
     if mmap_mode not in _ACCESS:
         raise ValueError(f"wea: mmap_mode must be 'r', 'r+' or 'c', got {mmap_mode!r}")
-    # os.open, not open(): no file object to build and close (microseconds).
-    flags = (os.O_RDWR if mmap_mode == "r+" else os.O_RDONLY) | os.O_NONBLOCK
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):  # what open() would have said
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(
-                errno.EINVAL,
-                "wea: not a regular file (a FIFO, a device ...), cannot be "
-                "memory-mapped (WA-1 §8.3)",
-                os.fspath(path),
-            )
-    except BaseException:
-        os.close(fd)
-        raise
+    fd, st = open_regular(path, os.O_RDWR if mmap_mode == "r+" else os.O_RDONLY)
     return fd, st.st_size
 
 
@@ -120,7 +87,7 @@ def map_path(path: PathLike, mmap_mode: MmapMode = "r") -> memoryview:
     return memoryview(m)
 
 
-def save(file: PathLike | IO[bytes], arr: ArrayLike) -> None:
+def save(file: PathLike | IO[bytes], arr: ArrayLike, *, order: Order = "F") -> None:
     """Write an array to a ``.wea`` file as one WA-1 block.
 
     The file holds exactly ``offset + L`` bytes: header, dims, padding and
@@ -128,20 +95,38 @@ def save(file: PathLike | IO[bytes], arr: ArrayLike) -> None:
     any memory order or byte order is accepted and converted piece by
     piece, so memory use stays small.
 
+    A path is written whole or not at all: the block goes to a new
+    temporary file beside it (an unpredictable name, created exclusively,
+    mode ``0o666`` less the umask), which then replaces `file` in one
+    rename. A reader sees the old file or the new one, never a torn one,
+    and a failed write leaves the old file as it was and no temporary file.
+    A symbolic link at `file` is replaced, not followed; the new file has
+    a new inode (hard links to the old file keep the old content, and its
+    mode and owner are not copied). The file is not ``fsync``'ed (as
+    ``numpy.save``).
+
     Parameters
     ----------
     file : str, os.PathLike or binary file object
-        A path (the file is created or truncated) or an object with a
+        A path (created, or replaced as a whole) or an object with a
         ``write`` method (the block is written at its current position).
     arr : array_like
         The array; its dtype must be one of spec §4.
+    order : {"F", "C"}, optional
+        ``"F"`` (default): the header's dims are the numpy shape. ``"C"``:
+        the dims are the shape reversed, and a C-order array is written
+        as it lies in memory (see :func:`wea.dumps`).
 
     Raises
     ------
     TypeError
         If the dtype has no WA-1 element type.
+    IsADirectoryError
+        If `file` is a directory.
     OSError
-        If the file cannot be written.
+        If the file cannot be written (its directory must be writable), or
+        ``EINVAL`` if `file` is a FIFO, a device or a socket, which is not
+        replaced and never opened.
 
     See Also
     --------
@@ -149,21 +134,23 @@ def save(file: PathLike | IO[bytes], arr: ArrayLike) -> None:
     dumps : the same block in memory.
     """
     a = np.asarray(arr)
-    header = make_header(a.dtype, a.shape)
+    header = header_for(a, check_order(order))[0]
     if isinstance(file, (str, os.PathLike)):
-        with open(file, "wb") as f:
-            _write(f, a, header)
+        with atomic_write(file) as f:
+            _write(f, a, header, order)
     else:
-        _write(file, a, header)
+        _write(file, a, header, order)
 
 
-def _write(f: IO[bytes], a: NDArray[Any], header: Header) -> None:
+def _write(f: IO[bytes], a: NDArray[Any], header: Header, order: Order) -> None:
     f.write(header_bytes(header))
-    for piece in iter_data(a, header):
+    for piece in iter_data(a, header, order):
         f.write(piece)
 
 
-def load(file: PathLike | IO[bytes], mmap_mode: MmapMode | None = "r") -> NDArray[Any]:
+def load(
+    file: PathLike | IO[bytes], mmap_mode: MmapMode | None = "r", *, order: Order = "F"
+) -> NDArray[Any]:
     """Open a ``.wea`` file: memory-mapped by default, without a copy.
 
     Like ``numpy.load``, but mapping is the default: the call takes the
@@ -182,6 +169,9 @@ def load(file: PathLike | IO[bytes], mmap_mode: MmapMode | None = "r") -> NDArra
         ``"r+"``: mapped read-write, writes go to the file. ``"c"``:
         copy-on-write, writes stay in memory. None: read the whole file
         into memory (a copy).
+    order : {"F", "C"}, optional
+        ``"F"`` (default): shaped like the dims, Fortran order. ``"C"``:
+        shaped like the dims reversed, C-contiguous (see :func:`wea.loads`).
 
     Returns
     -------
@@ -213,39 +203,41 @@ def load(file: PathLike | IO[bytes], mmap_mode: MmapMode | None = "r") -> NDArra
     >>> a.flags.writeable
     False
     """
+    check_order(order)
     if not isinstance(file, (str, os.PathLike)):
-        return _read_stream(file)
+        return _read_stream(file, order)
     if mmap_mode is None:
-        with open(file, "rb") as f:
-            data = bytearray(os.fstat(f.fileno()).st_size)
-            got = f.readinto(data)
-        mv = memoryview(data)[:got]
-        return view_block(mv, parse_header(mv))
-    return _load_mapped(file, mmap_mode)
+        return _load_copy(file, order)
+    return _load_mapped(file, mmap_mode, order)
 
 
-def _load_mapped(path: PathLike, mmap_mode: MmapMode) -> NDArray[Any]:
+def _load_copy(path: PathLike, order: Order) -> NDArray[Any]:
+    """Read a whole file into memory and view it: ``load(path, mmap_mode=None)``."""
+    fd, st = open_regular(path, os.O_RDONLY)
+    with open(fd, "rb") as f:  # closes fd
+        data = bytearray(st.st_size)  # the size fstat gave: never what a header claims
+        got = f.readinto(data)
+    mv = memoryview(data)[:got]
+    plan = validate(mv)
+    return view_block(mv, plan.header, order)
+
+
+def _load_mapped(path: PathLike, mmap_mode: MmapMode, order: Order) -> NDArray[Any]:
     """Validate the header read with pread, then map the file (constant time).
 
-    Reading the header with pread rather than through the new mapping saves
-    the page fault that the first touch of a mapping costs; a header seen
-    before is not validated again (_format.cached_header), only R9.
+    The header is validated from one ``pread`` snapshot, with the size of
+    one ``fstat`` as the block length, before anything is mapped; the
+    mapping covers only that size, and the size is checked again once
+    mapped (:mod:`wea._mapping`). A header seen before is not validated
+    again, only R9.
     """
     fd, size = _open_regular(path, mmap_mode)
     try:
-        head = os.pread(fd, MAX_OFFSET, 0)
-        # an empty file cannot be mapped; R1 rejects it below
-        m = mmap.mmap(fd, size, access=_ACCESS[mmap_mode], **MMAP_KWARGS) if size else None
-        hit = cached_header(head)
-        if hit is not None and size >= hit[5]:
-            header = hit[0]
-        else:  # R1 to R9, with the file's size as the block length
-            header = parse_header(head, length=max(size, len(head)))
-            remember_header(head, header)
+        plan = read_plan(fd, size)
+        mv = map_checked(fd, size, _ACCESS[mmap_mode], plan)
     finally:
         os.close(fd)
-    assert m is not None  # a valid block is at least 64 bytes long
-    return view_block(memoryview(m), header)
+    return view_block(mv, plan.header, order)
 
 
 def _read_more(f: IO[bytes], buf: bytearray, upto: int) -> None:
@@ -257,7 +249,7 @@ def _read_more(f: IO[bytes], buf: bytearray, upto: int) -> None:
         buf += piece
 
 
-def _read_stream(f: IO[bytes]) -> NDArray[Any]:
+def _read_stream(f: IO[bytes], order: Order) -> NDArray[Any]:
     # Memory grows with the bytes that arrive, never with what a header
     # claims (spec §6.1, §10.2): R1 to R8 are decided before the data is read.
     buf = bytearray()
@@ -269,7 +261,7 @@ def _read_stream(f: IO[bytes]) -> NDArray[Any]:
     header = parse_header(buf, length=MAX_SIZE)  # R6 to R8
     _read_more(f, buf, header.block_size)
     mv = memoryview(buf)
-    return view_block(mv, parse_header(mv))  # R9 on what arrived
+    return view_block(mv, parse_header(mv), order)  # R9 on what arrived
 
 
 def read_header(source: PathLike | Any) -> Header:
@@ -295,8 +287,9 @@ def read_header(source: PathLike | Any) -> Header:
         If the file cannot be read.
     """
     if isinstance(source, (str, os.PathLike)):
-        with open(source, "rb") as f:
-            head = f.read(MAX_OFFSET)
-            size = os.fstat(f.fileno()).st_size
-        return parse_header(head, length=max(size, len(head)))
-    return parse_header(source)
+        fd, st = open_regular(source, os.O_RDONLY)
+        try:
+            return read_plan(fd, st.st_size).header
+        finally:
+            os.close(fd)
+    return validate(source).header
