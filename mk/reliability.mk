@@ -11,7 +11,10 @@
 #                          reliability/'s tests: the three readers against
 #                          each other, shared memory under kill -9, ENOSPC
 #                          and shrinking, 8 processes of load, bad input at
-#                          the API (~2-3 minutes); part of `make test`
+#                          the API, and the attacks: processes racing the
+#                          readers (a flipped dimension, a shrink, a save),
+#                          planted temporary files, hostile object names
+#                          (~2-3 minutes); part of `make test`
 #
 # RELIABILITY_SMOKE_SECONDS (default 5) is the fuzz time of each reader in
 # test-reliability; RELIABILITY_SCALE=full runs the tests at the sizes
@@ -69,7 +72,7 @@ fuzz-c-smoke: c
 	  echo "test-reliability: clang with libFuzzer is not available: the C fuzz smoke run was SKIPPED"; \
 	fi
 
-test-reliability: fuzz-c-smoke fuzz-python-smoke $(KAITAI_PARSER) $(RELIABILITY_LIB) $(RELIABILITY_SHIM) c ## short fuzz of both readers, then differential, shared-memory fault, load and bad-input tests (~2-3 min)
+test-reliability: fuzz-c-smoke fuzz-python-smoke $(KAITAI_PARSER) $(RELIABILITY_LIB) $(RELIABILITY_SHIM) c ## short fuzz of both readers, then differential, shared-memory fault, load, bad-input and attack tests (~2-3 min)
 	$(RELIABILITY_ENV) $(PY) -m pytest -q -p no:cacheprovider reliability
 
 TEST_TARGETS += test-reliability

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -28,8 +29,19 @@ SHM = Path("/dev/shm")
 PREFIX = f"wea-rel-{os.getpid()}-"
 FULL = os.environ.get("RELIABILITY_SCALE", "smoke") == "full"
 CHILD = [sys.executable, str(HERE / "shm_child.py")]
+RACE_CHILD = [sys.executable, str(HERE / "race_child.py")]
 
 _counter = itertools.count()
+
+
+def record(file: str, key: str, value: object) -> None:
+    """Store a figure under `key` in ``build/reliability/FILE`` (JSON)."""
+    out = ROOT / "build" / "reliability"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / file
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[key] = value
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def ours() -> set[str]:
@@ -59,11 +71,11 @@ def shm_name() -> Callable[[], str]:
 
 
 class Child:
-    """A child process of shm_child.py, killed and reaped at the end."""
+    """A child process of shm_child.py (or `script`), killed and reaped at the end."""
 
-    def __init__(self, *args: str, stdin: bool = False) -> None:
+    def __init__(self, *args: str, stdin: bool = False, script: list[str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [*CHILD, *args],
+            [*(script or CHILD), *args],
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -109,11 +121,15 @@ class Child:
 
 @pytest.fixture
 def child() -> Iterator[Callable[..., Child]]:
-    """Start children with ``child(*args)``; all are killed at the end."""
+    """Start children with ``child(*args)``; all are killed at the end.
+
+    ``child(*args, script=RACE_CHILD)`` starts race_child.py instead of
+    shm_child.py.
+    """
     made: list[Child] = []
 
-    def start(*args: str, stdin: bool = False) -> Child:
-        c = Child(*args, stdin=stdin)
+    def start(*args: str, stdin: bool = False, script: list[str] | None = None) -> Child:
+        c = Child(*args, stdin=stdin, script=script)
         made.append(c)
         return c
 

@@ -3,8 +3,8 @@
 The library is ``build/reliability/libwea.so``, built from ``c/src/wea.c``
 and ``c/src/wea_posix.c`` by ``mk/reliability.mk`` (``WEA_CLIB`` overrides
 the path). Only what the tests need is bound: ``wea_parse`` (the reader,
-R1 to R9), ``wea_shm_create``, ``wea_shm_attach``, ``wea_unmap`` and
-``wea_shm_unlink``. Structures mirror ``c/include/wea.h``.
+R1 to R9), ``wea_map_file``, ``wea_shm_create``, ``wea_shm_attach``,
+``wea_unmap`` and ``wea_shm_unlink``. Structures mirror ``c/include/wea.h``.
 """
 
 from __future__ import annotations
@@ -108,6 +108,13 @@ def lib() -> ctypes.CDLL:
             ctypes.POINTER(Error),
         ]
         c.wea_shm_attach.restype = ctypes.c_int
+        c.wea_map_file.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_int,
+            ctypes.POINTER(Mapping),
+            ctypes.POINTER(Error),
+        ]
+        c.wea_map_file.restype = ctypes.c_int
         c.wea_shm_create.argtypes = [
             ctypes.c_char_p,
             ctypes.c_uint,
@@ -181,6 +188,34 @@ def parse(block: bytes) -> Result:
     )
 
 
+def parse_at(addr: int, length: int) -> Result:
+    """Run ``wea_parse`` on `length` bytes at `addr`, in place (no copy).
+
+    For memory that another process may change while it is read (the race
+    tests): the data's SHA-256 is taken from the same memory after the call.
+    """
+    c = lib()
+    h = Header()
+    err = Error()
+    st = c.wea_parse(addr or None, length, ctypes.byref(h), ctypes.byref(err))
+    if st != 0:
+        return Result(
+            False,
+            error=CATEGORIES.get(st, f"status-{st}"),
+            message=err.message.decode("utf-8", "replace"),
+        )
+    data = ctypes.string_at(addr + h.offset, h.len_data) if h.len_data else b""
+    return Result(
+        True,
+        etype=h.etype,
+        ndims=h.ndims,
+        dims=tuple(h.dims[i] for i in range(h.ndims)),
+        offset=h.offset,
+        len_data=h.len_data,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
 class CError(Exception):
     """A failed libwea call: status, its name, errno and message."""
 
@@ -197,6 +232,16 @@ def shm_attach(name: str, writable: bool = False) -> Mapping:
     m = Mapping()
     err = Error()
     st = lib().wea_shm_attach(name.encode(), int(writable), ctypes.byref(m), ctypes.byref(err))
+    if st != 0:
+        raise CError(st, err)
+    return m
+
+
+def map_file(path: str, writable: bool = False) -> Mapping:
+    """``wea_map_file``; raise CError on failure. Release with unmap()."""
+    m = Mapping()
+    err = Error()
+    st = lib().wea_map_file(os.fsencode(path), int(writable), ctypes.byref(m), ctypes.byref(err))
     if st != 0:
         raise CError(st, err)
     return m
