@@ -87,6 +87,15 @@ def view_block(
     return c_order if order == "C" else c_order.T
 
 
+def _wrap_numpy1(self: Any, arr: Any) -> Any:  # pragma: no cover - numpy 1
+    """Return what numpy 1's ufuncs should: a plain result, a scalar, or the out= array."""
+    if arr.shape == () and arr is not self:
+        return arr[()]
+    if arr is self or not isinstance(arr, ExchangeArrayBase) or arr._wea_top() is not None:
+        return arr  # out= (the array itself, or a view of a block)
+    return arr.view(np.ndarray)
+
+
 def data_address(arr: np.ndarray[Any, np.dtype[Any]]) -> int:
     """Return the address of an array's first element."""
     address: int = arr.__array_interface__["data"][0]
@@ -99,9 +108,9 @@ class ExchangeArrayBase(_NDArray):
     Only the array that wea hands out (the top) holds the block's
     bookkeeping. Views of it are instances of the same class, made by numpy
     in C at no extra cost; they find the top through ``base`` when asked
-    for their block. Results that do not share the block's memory (ufunc
-    results, copies) come back as plain :class:`numpy.ndarray` under numpy
-    2; under numpy 1 they keep the class but hold no block.
+    for their block. Ufunc results come back as plain
+    :class:`numpy.ndarray`; other arrays that do not share the block's
+    memory (copies, fancy indexing) keep the class but hold no block.
     """
 
     #: Set on the top only (instance attributes); the class defaults say
@@ -116,8 +125,10 @@ class ExchangeArrayBase(_NDArray):
         # says when a 0-d result is a scalar; numpy 1 hands over a result of
         # this class and never says (there every 0-d result is a scalar, as
         # numpy 1's memmap does).
-        if return_scalar or (_NUMPY1 and arr.shape == () and arr is not self):
+        if return_scalar:
             return arr[()]
+        if _NUMPY1:  # pragma: no cover - numpy 1
+            return _wrap_numpy1(self, arr)
         return arr
 
     if TYPE_CHECKING:  # for type checkers only: no __getitem__ runs in Python

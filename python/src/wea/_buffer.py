@@ -523,8 +523,8 @@ class BufferedExchangeArray(ExchangeArrayBase):
 
     Views of it (slices, transposes) are ``BufferedExchangeArray`` too,
     made by numpy at no extra cost; a view has an exchange buffer only if
-    it is the whole block. Results of arithmetic are plain ndarrays (under
-    numpy 1 they keep the class but hold no block).
+    it is the whole block. Results of arithmetic are plain ndarrays; copies
+    keep the class but hold no block.
     """
 
     #: On the top only: the block, and that array's (shape, strides, dtype,

@@ -374,8 +374,8 @@ class SharedExchangeArray(ExchangeArrayBase):
     dtype=..., shape=...)`` calls those two. Views of it are
     ``SharedExchangeArray`` too, made by numpy at no extra cost, and reach
     the same object (``mem``, ``unlink()``, pickling); results of
-    arithmetic are plain ndarrays (under numpy 1 they keep the class but
-    hold no object: their ``mem`` is None).
+    arithmetic are plain ndarrays; copies keep the class but hold no
+    object (their ``mem`` is None).
 
     The memory stays mapped as long as this array or any view of it
     exists: :meth:`close` and the end of a ``with`` block only drop the
