@@ -202,11 +202,25 @@ def test_r3_unsupported_type(etype: int) -> None:
     )
 
 
-@pytest.mark.parametrize("ndims", [33, 34, 1000, 65535])
+@pytest.mark.parametrize("ndims", [65, 66, 1000, 65535])
 def test_r4_invalid_ndims(ndims: int) -> None:
     e = parse_err(block(dims=(), ndims=ndims, offset=64))
     assert type(e) is wea.InvalidNdimsError
-    assert e.message == f"invalid_ndims: ndims is {ndims}, expected at most 32 (WA-1 §6.1 R4)"
+    assert e.message == f"invalid_ndims: ndims is {ndims}, expected at most 64 (WA-1 §6.1 R4)"
+
+
+@pytest.mark.parametrize("ndims", [33, 48, 64])
+def test_up_to_64_dimensions_are_valid(ndims: int) -> None:
+    # WA-1 1.1: numpy 2's limit; wea 0.1.3 on numpy 2 writes such blocks (offset C + 64).
+    for offset in (c_of(ndims), c_of(ndims) + 64):
+        raw = block(etype=2, dims=(1,) * ndims, offset=offset, data=b"\x07")
+        h = F.parse_header(raw)
+        assert (h.ndims, h.offset, h.len_data) == (ndims, offset, 1)
+        if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+            assert wea.loads(raw).shape == (1,) * ndims
+        else:  # pragma: no cover - numpy 1
+            with pytest.raises(ValueError, match="holds at most 32"):
+                wea.loads(raw)
 
 
 @pytest.mark.parametrize("offset", [0, -64, 32, 63, 65, 192, 256, 2**62, -(2**63), 127])
@@ -220,7 +234,7 @@ def test_r5_invalid_offset(offset: int) -> None:
 
 
 def test_r5_for_many_ndims() -> None:
-    for n in range(33):
+    for n in range(65):
         c = c_of(n)
         for good in (c, c + 64):
             F.parse_header(block(dims=(1,) * n, offset=good, data=b"\0" * 8))
@@ -322,10 +336,10 @@ def test_r9_data_truncated() -> None:
 @pytest.mark.parametrize(
     ("raw", "cls"),
     [
-        (block(magic=b"XXXX", etype=0, ndims=40, offset=1, cut=8), wea.TruncatedError),  # R1 first
-        (block(magic=b"XXXX", etype=0, ndims=40, offset=1), wea.BadMagicError),  # R2 before R3
-        (block(etype=0, dims=(), ndims=40, offset=1), wea.UnsupportedTypeError),  # R3 before R4
-        (block(dims=(), ndims=40, offset=1), wea.InvalidNdimsError),  # R4 before R5
+        (block(magic=b"XXXX", etype=0, ndims=70, offset=1, cut=8), wea.TruncatedError),  # R1 first
+        (block(magic=b"XXXX", etype=0, ndims=70, offset=1), wea.BadMagicError),  # R2 before R3
+        (block(etype=0, dims=(), ndims=70, offset=1), wea.UnsupportedTypeError),  # R3 before R4
+        (block(dims=(), ndims=70, offset=1), wea.InvalidNdimsError),  # R4 before R5
         (block(dims=(-1,) * 3, ndims=3, offset=1, cut=20), wea.InvalidOffsetError),  # R5 before R6
         (block(dims=(-1, 5), cut=20), wea.TruncatedError),  # R6 before R7
         (block(dims=(-1, 2**62, 2**62), data=b""), wea.InvalidDimensionError),  # R7 before R8
@@ -433,7 +447,9 @@ def test_zero_dims_and_zero_length_and_trailing_bytes() -> None:
     assert h.block_size == 112
     h = F.parse_header(block(dims=(1,) * 32))
     assert (h.ndims, h.offset) == (32, 320)
-    assert F.parse_header(block(dims=(1,) * 32, offset=384)).offset == F.MAX_OFFSET
+    h = F.parse_header(block(dims=(1,) * 64))
+    assert (h.ndims, h.offset) == (64, 576)
+    assert F.parse_header(block(dims=(1,) * 64, offset=640)).offset == F.MAX_OFFSET
 
 
 def test_padding_is_not_checked() -> None:
@@ -551,8 +567,8 @@ def test_make_header_is_canonical() -> None:
 
 
 def test_make_header_refuses_what_readers_reject() -> None:
-    with pytest.raises(wea.InvalidNdimsError, match="ndims is 33"):
-        F.make_header("f8", (1,) * 33)
+    with pytest.raises(wea.InvalidNdimsError, match="ndims is 65"):
+        F.make_header("f8", (1,) * 65)
     with pytest.raises(wea.InvalidDimensionError, match="dimension 1 is -2"):
         F.make_header("f8", (1, -2))
     with pytest.raises(wea.SizeOverflowError):

@@ -8,6 +8,7 @@ import mmap
 import multiprocessing as mp
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import textwrap
@@ -712,3 +713,35 @@ def reader_message(content: bytes) -> str:
     with pytest.raises(wea.WeaError) as info:
         F.parse_header(content)
     return info.value.message
+
+
+def test_a_foreign_creator_caught_before_its_dims_is_not_yet_published(shm_name: Names) -> None:
+    # Julia and wea 0.1.3 write the whole 16-byte header, magic included,
+    # then the dims, with no barrier (spec §8.2.3 A1): in between, the
+    # object holds the magic with the dims still zero.
+    name = shm_name()
+    dims = (2, 3)
+    size = 64 + 8 * 2 * 3
+    fd = os.open(SHM / name[1:], os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    try:
+        os.ftruncate(fd, size)
+        os.pwrite(fd, F.MAGIC_BYTES + struct.pack("<HHq", 10, 2, 64), 0)  # the header first
+        with pytest.raises(wea.TruncatedError) as caught:
+            wea.attach_shared_array(name)
+        assert caught.value.message.startswith(
+            f"truncated: the data length is 0 but the object has {size} bytes, more than "
+            "the data offset 64: not yet published (WA-1 §8.2.3 A1); "
+        )
+        assert "may still be being created" in caught.value.message
+        os.pwrite(fd, struct.pack("<2q", *dims), 16)  # then the dims
+        a = wea.attach_shared_array(name)
+        assert a.shape == dims
+    finally:
+        os.close(fd)
+        os.unlink(SHM / name[1:])
+    # A genuine empty array, made by the WA-1 protocol, is sized to its offset.
+    empty = wea.create_shared_array(name, "f8", (0, 3))
+    try:
+        assert wea.attach_shared_array(name).shape == (0, 3)
+    finally:
+        empty.unlink()

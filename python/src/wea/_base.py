@@ -29,11 +29,30 @@ if TYPE_CHECKING:
 else:
     _NDArray = np.ndarray
 
-__all__ = ["ORDERS", "ExchangeArrayBase", "Order", "check_order", "view_block"]
+__all__ = [
+    "NUMPY_MAXDIMS",
+    "ORDERS",
+    "ExchangeArrayBase",
+    "Order",
+    "check_order",
+    "too_many_for_numpy",
+    "view_block",
+]
 
 # numpy 2 tells __array_wrap__ when a 0-d result should be a scalar; numpy 1
 # does not, and there (as numpy 1's memmap does) every 0-d result is one.
 _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
+#: The most dimensions a numpy array can have here: 32 in numpy 1, 64 in 2.
+NUMPY_MAXDIMS = 32 if _NUMPY1 else 64
+
+
+def too_many_for_numpy(ndims: int) -> ValueError:
+    """Return the error for a valid block that this numpy cannot hold."""
+    return ValueError(
+        f"wea: the block has {ndims} dimensions, numpy {np.__version__} holds at most "
+        f"{NUMPY_MAXDIMS}; numpy 2 holds 64: upgrade numpy to read it (WA-1 §5.3)"
+    )
+
 
 _A = TypeVar("_A", bound="ExchangeArrayBase")
 
@@ -83,6 +102,8 @@ def view_block(
     )
     if header.ndims == 1:
         return arr
+    if header.ndims > NUMPY_MAXDIMS:  # pragma: no cover - numpy 1
+        raise too_many_for_numpy(header.ndims)
     c_order: np.ndarray[Any, np.dtype[Any]] = arr.reshape(header.dims[::-1])
     return c_order if order == "C" else c_order.T
 

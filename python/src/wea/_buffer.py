@@ -24,7 +24,14 @@ from typing import Any, SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._base import ExchangeArrayBase, Order, check_order, view_block
+from ._base import (
+    NUMPY_MAXDIMS,
+    ExchangeArrayBase,
+    Order,
+    check_order,
+    too_many_for_numpy,
+    view_block,
+)
 from ._format import (
     _FIRST64,
     _VALID,
@@ -300,7 +307,7 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
         contiguous or too small (the message names the sizes); nothing
         is written then.
     InvalidNdimsError
-        If the array has more than 32 dimensions.
+        If the array has more than 64 dimensions.
 
     See Also
     --------
@@ -445,6 +452,8 @@ def _view(buf: Any, plan: Plan, order: Order) -> NDArray[Any]:
     a = _frombuffer(buf, plan.dtype, plan.elements, plan.offset)
     if plan.header.ndims == 1:
         return a
+    if plan.header.ndims > NUMPY_MAXDIMS:  # pragma: no cover - numpy 1
+        raise too_many_for_numpy(plan.header.ndims)
     a = a.reshape(plan.rev)  # C order: the dims reversed
     return a if order == "C" else a.T
 
@@ -676,7 +685,7 @@ def create_buffered_array(
     TypeError
         If the dtype has no WA-1 element type.
     WeaError
-        If the shape has more than 32 dimensions or is too large (§5.6).
+        If the shape has more than 64 dimensions or is too large (§5.6).
 
     Examples
     --------

@@ -109,7 +109,7 @@ class UnsupportedTypeError(WeaError):
 
 
 class InvalidNdimsError(WeaError):
-    """More than 32 dimensions (R4)."""
+    """More than 64 dimensions (R4)."""
 
     category = "invalid_ndims"
     code = 6

@@ -270,7 +270,7 @@ def read_header(source: PathLike | Any) -> Header:
     Parameters
     ----------
     source : str, os.PathLike or buffer-protocol object
-        A ``.wea`` file (only its first 384 bytes and its size are read) or
+        A ``.wea`` file (only its first 640 bytes and its size are read) or
         a buffer holding a block.
 
     Returns

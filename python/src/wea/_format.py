@@ -85,9 +85,9 @@ ALIGNMENT: Final = 64
 #: What wea 0.1.3 added to the canonical offset (§5.4).
 LEGACY_OFFSET_DELTA: Final = 64
 #: The largest number of dimensions (§5.3).
-MAX_NDIMS: Final = 32
+MAX_NDIMS: Final = 64
 #: The largest data offset (§5.3).
-MAX_OFFSET: Final = 384
+MAX_OFFSET: Final = 640
 #: The largest size, element count or extent, ``2^63-1`` (§5.6).
 MAX_SIZE: Final = 2**63 - 1
 #: The largest length of a shared-memory name's body, in bytes (§8.2.1).
@@ -559,7 +559,7 @@ def parse_header(buf: Any, length: int | None = None) -> Header:
     length : int, optional
         The block length ``len`` (spec §1.4); defaults to ``len(buf)``. Pass
         a larger value when `buf` holds only the first bytes of a block of
-        that length (for example the first 384 bytes of a file): then `buf`
+        that length (for example the first 640 bytes of a file): then `buf`
         must hold the whole header (``16 + 8*ndims`` bytes).
 
     Returns
@@ -622,7 +622,7 @@ def make_header(dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex]
     TypeError
         If `dtype` has no WA-1 code, or `shape` holds a non-integer.
     InvalidNdimsError
-        If `shape` has more than 32 dimensions.
+        If `shape` has more than 64 dimensions.
     InvalidDimensionError
         If a dimension is negative.
     SizeOverflowError

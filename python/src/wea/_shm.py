@@ -322,6 +322,17 @@ def _not_published(name: str, error: WeaError) -> WeaError:
     return type(error)(f"{error.message}; {name!r} may still be being created (WA-1 §8.2.2)")
 
 
+def _no_data_yet(size: int, offset: int) -> TruncatedError:
+    # §8.2.3 A1: Julia and wea 0.1.3 write the whole header, magic included,
+    # before the dims; caught in between, their object shows the magic with
+    # dims still zero. A WA-1 creator sizes an empty array's object to
+    # exactly its offset (C4), so room for data after it means "not yet".
+    return TruncatedError(
+        f"truncated: the data length is 0 but the object has {size} bytes, more than "
+        f"the data offset {offset}: not yet published (WA-1 §8.2.3 A1)"
+    )
+
+
 def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
     """Open, validate and map a whole existing object (spec §8.2.3).
 
@@ -351,6 +362,8 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
                 raise (_not_published(name, e) if first[0:4] == bytes(4) else e) from None
             _fence()  # pairs with the creator's: the header is read after the magic
             plan = read_plan(fd, size, pread_head(fd))
+            if plan.header.len_data == 0 and size > plan.offset:
+                raise _not_published(name, _no_data_yet(size, plan.offset))
             access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
             mv = map_checked(fd, size, access, plan)
         except WeaError as e:
