@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LIB_PATH = Path(os.environ.get("WEA_CLIB", ROOT / "build" / "reliability" / "libwea.so"))
 
-MAX_NDIMS = 32
+MAX_NDIMS = 64  # WA-1 1.1; the dims array of struct wea_header
 ERROR_MESSAGE_SIZE = 512
 
 # Status numbers of c/include/wea.h: 1..10 are the categories of spec §6.2.

@@ -399,14 +399,93 @@ def test_an_attacher_that_exits_does_not_unlink_nor_warn(
     assert "resource_tracker" not in captured.err and "leaked" not in captured.err
 
 
-def test_creator_process_exit_does_not_unlink(shm_name: Names, cleanup: list[str]) -> None:
+def test_the_seed_snippet_runs_twice_in_fresh_processes() -> None:
+    # Under 1.0.0.dev0 the second run failed with FileExistsError: the first
+    # run's object outlived it. As in 0.1.3 and Julia, the creator's exit
+    # now removes it.
+    if shm_path("/awesome-1").exists():
+        pytest.skip("/awesome-1 exists on this machine; not ours to touch")
+    for _ in range(2):
+        out = run_python(SEED + "\nprint(wb.shape)")
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "(10, 2)"
+        assert not shm_path("/awesome-1").exists()
+
+
+def test_lifetimes(shm_name: Names, cleanup: list[str]) -> None:
+    kept, persisted, killed, forked = (shm_name() for _ in range(4))
+    cleanup.extend([kept, persisted, killed, forked])
+    gone = shm_name()
+    out = run_python(
+        f"""
+        import os, signal, sys, wea
+        wea.create_shared_array({gone!r}, "i4", 3)                    # removed at exit
+        wea.create_shared_array({kept!r}, "i4", 3, persistent=True)   # stays
+        wea.create_shared_array({persisted!r}, "i4", 3).mem.persist()  # handed over
+        f = wea.create_shared_array({forked!r}, "i4", 3)
+        pid = os.fork()
+        if pid == 0:
+            sys.exit(0)  # a forked child runs the exit hooks: it must not remove it
+        os.waitpid(pid, 0)
+        assert os.path.exists("/dev/shm/" + {forked[1:]!r})
+        f.unlink()  # an explicit unlink, then nothing left to remove at exit
+        """
+    )
+    assert out.returncode == 0, out.stderr
+    assert not shm_path(gone).exists() and not shm_path(forked).exists()
+    for name in (kept, persisted):
+        assert wea.attach_shared_array(name).mem is not None
+        wea.unlink_shared_array(name)
+    # Killed by a signal: no exit hook runs, the object stays for `wea rm`.
+    out = run_python(
+        f"""
+        import os, signal, wea
+        wea.create_shared_array({killed!r}, "i4", 3, data=[1, 2, 3])
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    assert out.returncode == -9
+    assert wea.attach_shared_array(killed).tolist() == [1, 2, 3]
+    wea.unlink_shared_array(killed)
+
+
+def test_an_attacher_never_removes_and_a_new_object_under_the_name_is_left_alone(
+    shm_name: Names, cleanup: list[str]
+) -> None:
     name = shm_name()
     cleanup.append(name)
-    out = run_python(f"import wea; wea.create_shared_array({name!r}, 'i4', 3, data=[1, 2, 3])")
-    assert out.returncode == 0 and out.stderr == ""
-    wb = wea.attach_shared_array(name)
-    assert wb.tolist() == [1, 2, 3]
-    wb.unlink()
+    a = wea.create_shared_array(name, "i4", 3, persistent=True)
+    out = run_python(f"import wea; print(wea.attach_shared_array({name!r}).tolist())")
+    assert out.returncode == 0 and out.stdout.strip() == "[0, 0, 0]"
+    assert shm_path(name).exists()
+    # The creator's object was replaced by another: its exit leaves that one.
+    out = run_python(
+        f"""
+        import os, wea
+        a = wea.create_shared_array({name + "-2"!r}, "i4", 3)
+        os.rename("/dev/shm/" + {name[1:] + "-2"!r}, "/dev/shm/" + {name[1:] + "-3"!r})
+        b = wea.create_shared_array({name + "-2"!r}, "i4", 5, persistent=True)
+        a.mem._ident  # a's name now denotes b
+        """
+    )
+    cleanup.extend([name + "-2", name + "-3"])
+    assert out.returncode == 0, out.stderr
+    assert wea.attach_shared_array(name + "-2").shape == (5,)  # b, left alone
+    a.unlink()
+
+
+def test_error_messages_say_what_to_do(shm_name: Names) -> None:
+    name = shm_name()
+    with pytest.raises(FileNotFoundError, match=r"check the name .`wea ls` lists them"):
+        wea.attach_shared_array(name)
+    a = wea.create_shared_array(name, "f8", 2)
+    try:
+        with pytest.raises(
+            FileExistsError, match=f"attach it with .*remove it with `wea rm {name}`"
+        ):
+            wea.create_shared_array(name, "f8", 2)
+    finally:
+        a.unlink()
 
 
 def test_touch_after_close_and_after_with_never_crashes(shm_name: Names) -> None:

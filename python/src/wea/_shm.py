@@ -3,8 +3,11 @@
 This module talks to the system directly (``_posixshmem``, ``os``,
 ``mmap``) instead of through ``multiprocessing.shared_memory``, whose
 resource tracker unlinks, at exit, objects that a process only attached to
-(CPython gh-82300). Here nothing is ever unlinked except by an explicit
-``unlink()``: the lifetime of an object belongs to whoever calls it.
+(CPython gh-82300). Here an attacher never unlinks. The creating process
+removes the objects it created when it exits normally, as wea 0.1.3 and
+Julia's ``WrappedArray`` (``volatile=true``) do, unless they were created
+``persistent=True`` or handed over (``mem.persist()``); a creator killed by
+a signal leaves them, for ``wea ls`` / ``wea rm`` (spec §8.2.4).
 
 Creation follows the protocol of spec §8.2.2 (C1 to C7): exclusive create,
 exact permissions, size, reservation of the memory (so that a full
@@ -21,6 +24,7 @@ an array after ``close()`` or after its ``with`` block is safe.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import mmap
@@ -238,8 +242,12 @@ class SharedSegment:
     readonly : bool
         Whether the mapping is read-only.
     owner : bool
-        Whether this process created the object. It is informative only:
-        nothing unlinks the object automatically, owner or not.
+        Whether this process created the object.
+    persistent : bool
+        Whether the object outlives this process. An object this process
+        created is removed when the process exits normally, unless it was
+        created ``persistent=True`` or :meth:`persist` was called; an
+        object this process only attached is never removed by it.
     """
 
     def __init__(
@@ -251,6 +259,16 @@ class SharedSegment:
         self.owner = owner
         self._ident = ident
         self._mv: memoryview | None = mv
+        self.persistent = True
+
+    def persist(self) -> None:
+        """Hand the object over: this process will not remove it when it exits.
+
+        Whoever takes it over unlinks it (:func:`unlink_shared_array`,
+        ``wea rm``). Calling it twice, or on an attached object, is allowed.
+        """
+        self.persistent = True
+        _AT_EXIT.pop(self.name, None)
 
     def __repr__(self) -> str:
         state = "closed" if self._mv is None else ("read-only" if self.readonly else "read-write")
@@ -289,7 +307,30 @@ class SharedSegment:
         FileNotFoundError
             If the object was already unlinked.
         """
+        _AT_EXIT.pop(self.name, None)
         _unlink_checked(self.name, self._ident)
+
+
+# -- removal at exit (spec §8.2.4) ---------------------------------------------------
+#
+# name -> (object identity, creating pid): the objects this process created
+# and still owns. Only the creating process removes them (a forked child
+# inherits this dict and its atexit hook, and must not), and only if the
+# name still denotes the same object.
+_AT_EXIT: dict[str, tuple[_Ident, int]] = {}
+
+
+def _remove_at_exit() -> None:
+    pid = os.getpid()
+    for name, (ident, creator) in list(_AT_EXIT.items()):
+        if creator != pid:
+            continue
+        with contextlib.suppress(OSError):
+            _unlink_checked(name, ident)
+    _AT_EXIT.clear()
+
+
+atexit.register(_remove_at_exit)
 
 
 def _ident_of(fd: int) -> _Ident:
@@ -341,12 +382,21 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
     creator's, C7) the rest; the mapping covers only the size that was
     checked, and the size is checked again once mapped (:mod:`wea._mapping`).
     """
-    fd, st = open_regular(
-        name,
-        os.O_RDONLY if readonly else os.O_RDWR,
-        "shared-memory object",
-        _shm_open,
-    )
+    try:
+        fd, st = open_regular(
+            name,
+            os.O_RDONLY if readonly else os.O_RDWR,
+            "shared-memory object",
+            _shm_open,
+        )
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            errno.ENOENT,
+            f"wea: no shared-memory object named {name!r}: check the name (`wea ls` "
+            "lists them; its creator may have exited, which removes the objects it "
+            "did not create persistent=True)",
+            name,
+        ) from None
     try:
         ident = (st.st_dev, st.st_ino)
         size = st.st_size
@@ -393,7 +443,10 @@ class SharedExchangeArray(ExchangeArrayBase):
     The memory stays mapped as long as this array or any view of it
     exists: :meth:`close` and the end of a ``with`` block only drop the
     handle, so touching the array afterwards is safe. The object is
-    removed only by :meth:`unlink`, never when a process exits.
+    removed by :meth:`unlink` (any process may call it; by convention the
+    creator does), or when the creating process exits normally unless it
+    was created ``persistent=True`` or handed over with ``mem.persist()``.
+    A process that only attached never removes it.
     """
 
     #: On the top only: the handle on the object.
@@ -610,6 +663,7 @@ def create_shared_array(
     mode: int = DEFAULT_MODE,
     data: ArrayLike | None = None,
     order: Order = "F",
+    persistent: bool = False,
 ) -> SharedExchangeArray:
     """Create a new POSIX shared-memory object holding a zeroed array.
 
@@ -644,6 +698,11 @@ def create_shared_array(
         ``"C"``: this side holds the array row-major, the dims are `shape`
         reversed; a column-major reader sees the transpose (see
         :func:`wea.dumps`).
+    persistent : bool, optional
+        False (default): the object is removed when this process exits
+        normally, as in wea 0.1.3 and Julia (a process killed by a signal
+        leaves it; ``wea rm`` removes it). True: it stays until someone
+        unlinks it. ``arr.mem.persist()`` decides it later.
 
     Returns
     -------
@@ -678,7 +737,17 @@ def create_shared_array(
     if not isinstance(mode, int) or not 0 <= mode <= 0o777:
         raise ValueError(f"wea: mode must be permission bits 0 to 0o777, got {mode!r}")
     size = header.block_size
-    fd = _shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode)  # C2
+    try:
+        fd = _shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode)  # C2
+    except FileExistsError:
+        raise FileExistsError(
+            errno.EEXIST,
+            f"wea: a shared-memory object named {name!r} exists already (left by an "
+            f"earlier run?): attach it with wea.attach_shared_array({name!r}), or "
+            f"remove it with `wea rm {name}` or wea.unlink_shared_array({name!r}) "
+            "(WA-1 §8.2.2 C2)",
+            name,
+        ) from None
     try:
         os.fchmod(fd, mode)  # C3
         os.ftruncate(fd, size)  # C4
@@ -699,7 +768,11 @@ def create_shared_array(
         raise
     finally:
         os.close(fd)
-    return _wrap(mv, header, SharedSegment(name, mv, False, True, ident), order)
+    segment = SharedSegment(name, mv, False, True, ident)
+    if not persistent:
+        segment.persistent = False
+        _AT_EXIT[name] = (ident, os.getpid())
+    return _wrap(mv, header, segment, order)
 
 
 def _dims(shape: SupportsIndex | Iterable[SupportsIndex], order: Order) -> tuple[int, ...]:
