@@ -96,6 +96,8 @@ MAX_NAME_BYTES: Final = 255
 DEFAULT_MODE: Final = 0o600
 
 _FIXED = struct.Struct("<HHq")  # etype, ndims, offset, after the magic
+#: The dims of N dimensions, N = 0 to MAX_NDIMS, compiled once at import.
+_DIMS: Final = tuple(struct.Struct(f"<{n}q") for n in range(MAX_NDIMS + 1))
 _CITE = "(WA-1 §6.1 {})"
 
 # -- §4 element types ---------------------------------------------------------
@@ -591,7 +593,7 @@ def parse_header(buf: Any, length: int | None = None) -> Header:
     header_size = HEADER_SIZE + DIM_SIZE * ndims
     check_length(n, header_size, "R6", ndims)
     _require(len(mv), header_size)
-    dims: tuple[int, ...] = struct.unpack_from(f"<{ndims}q", mv, HEADER_SIZE)
+    dims: tuple[int, ...] = _DIMS[ndims].unpack_from(mv, HEADER_SIZE)
     _check_dims(dims)
     len_data = _check_sizes(dims, ELEMENT_TYPES[etype].itemsize, offset)
     if n < offset + len_data or offset + len_data > sys.maxsize:
@@ -698,7 +700,7 @@ def header_bytes(header: Header) -> bytes:
     out = bytearray(header.offset)
     out[0:4] = MAGIC_BYTES
     _FIXED.pack_into(out, 4, header.etype, header.ndims, header.offset)
-    struct.pack_into(f"<{header.ndims}q", out, HEADER_SIZE, *header.dims)
+    _DIMS[header.ndims].pack_into(out, HEADER_SIZE, *header.dims)
     return bytes(out)
 
 
