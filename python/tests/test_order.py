@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,19 @@ def test_exchange_buffer_stays_protected_against_in_place_changes() -> None:
         change(x)
         with pytest.raises(ValueError, match="no exchange buffer"):
             x.exchange_buffer  # noqa: B018
+    # The same size and strides, another dtype: still caught.
+    y = wea.create_buffered_array("f8", (4, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        setattr(y, "dtype", np.dtype("i8"))  # noqa: B010 - numpy stubs say read-only
+    with pytest.raises(ValueError, match="no exchange buffer"):
+        y.exchange_buffer  # noqa: B018
+    # An empty block has no fast path: the full check decides.
+    z = wea.create_buffered_array("f8", (0, 3))
+    assert z.exchange_buffer is not None
+    z.shape = (0, 5)
+    with pytest.raises(ValueError, match="no exchange buffer"):
+        z.exchange_buffer  # noqa: B018
 
 
 def test_a_fork_child_sees_the_same_views(shm_name: Callable[[], str]) -> None:

@@ -536,10 +536,14 @@ class BufferedExchangeArray(ExchangeArrayBase):
     keep the class but hold no block.
     """
 
-    #: On the top only: the block, and that array's (shape, strides, dtype,
-    #: block) when it was made. Its data address cannot change, so while those are
-    #: unchanged it is still its whole block: exchange_buffer then takes
-    #: constant, tiny time, without the full check.
+    #: On the top only: the block, and that array's (strides, dtype, block)
+    #: when it was made. Its data address and size cannot change; an in-place
+    #: change of its shape changes its strides (a contiguous array's strides
+    #: and size determine its shape), and one of its dtype changes the dtype
+    #: object. So while both are unchanged it is still its whole block, and
+    #: exchange_buffer takes constant, tiny time without the full check.
+    #: None for an empty block (strides say little there): the full check.
+
     _wea_block: ExchangeBuffer | None = None
     _wea_fast: tuple[Any, ...] | None = None
 
@@ -598,14 +602,9 @@ class BufferedExchangeArray(ExchangeArrayBase):
             whose shape the header does not describe, or no block at all;
             ``wea.dumps(view)`` copies such an array into a block of its own.
         """
-        fast = self._wea_fast  # (shape, strides, dtype, block): one lookup
-        if (
-            fast is not None
-            and fast[2] is self.dtype
-            and fast[0] == self.shape
-            and fast[1] == self.strides
-        ):
-            return fast[3]  # type: ignore[no-any-return]
+        fast = self._wea_fast  # (strides, dtype, block) of the top, or None
+        if fast is not None and fast[0] == self.strides and fast[1] is self.dtype:
+            return fast[2]  # type: ignore[no-any-return]
         top = self._wea_top()
         if top is None or top._wea_block is None or not self._is_whole_block(top):
             raise ValueError(
@@ -756,5 +755,5 @@ def _wrap_block(
 ) -> BufferedExchangeArray:
     out = BufferedExchangeArray._wrap(view_block(mv, header, order), header, order)
     out._wea_block = block
-    out._wea_fast = (out.shape, out.strides, out.dtype, block)
+    out._wea_fast = (out.strides, out.dtype, block) if out.size else None
     return out
