@@ -115,7 +115,7 @@ def check_invalid(path: Path, category: str) -> list[str]:
     list of str
         The disagreements (none if both exit with the category's number).
     """
-    code = wea._errors.CATEGORIES[category].code
+    code = wea.error_class(category).code
     c = run([WEATOOL, "inspect", str(path)]).returncode
     py = run([sys.executable, "-m", "wea", "info", str(path)]).returncode
     if c == py == code:

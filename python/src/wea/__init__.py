@@ -28,6 +28,7 @@ from ._buffer import (
     loads,
 )
 from ._errors import (
+    CATEGORIES,
     BadMagicError,
     DataTruncatedError,
     InvalidDimensionError,
@@ -39,6 +40,7 @@ from ._errors import (
     UnsupportedVersionError,
     WeaError,
     WrongByteOrderError,
+    error_class,
 )
 from ._file import load, read_header, save
 from ._format import SUPPORTED_DTYPES, Header
@@ -69,6 +71,7 @@ def __getattr__(name: str) -> str:
 
 
 __all__ = [
+    "CATEGORIES",
     "SUPPORTED_DTYPES",
     "BadMagicError",
     "BufferedExchangeArray",
@@ -93,6 +96,7 @@ __all__ = [
     "create_buffered_array",
     "create_shared_array",
     "dumps",
+    "error_class",
     "list_shared_arrays",
     "load",
     "load_buffered_array",
