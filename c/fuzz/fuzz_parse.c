@@ -62,7 +62,7 @@ static int oracle(const uint8_t *d, size_t n)
         return 5;
     }
     nd = (unsigned)d[6] | ((unsigned)d[7] << 8);
-    if (nd > 32) {
+    if (nd > 64) {
         return 6;
     }
     c = (16 + 8 * (i128)nd + 63) / 64 * 64;
@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pst != st) {
             abort();
         }
-    } else if (size >= 16 && (pst != WEA_OK || hb < 16 || hb > 272)) {
+    } else if (size >= 16 && (pst != WEA_OK || hb < 16 || hb > 528)) {
         abort();
     }
     check_name(data, size);

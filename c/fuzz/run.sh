@@ -21,6 +21,9 @@ for t in int8 float64 complex128 bool float16; do
 done
 "$B/weatool" create --out "$F/seeds/tool-7d.wea" --type int16 --shape 1,1,1,1,1,1,2 --fill iota
 "$B/weatool" create --out "$F/seeds/tool-0d.wea" --type uint64 --shape '' --fill 7
+# 64 dimensions, the most (WA-1 1.1): 2,1,1,...,1,3
+"$B/weatool" create --out "$F/seeds/tool-64d.wea" --type uint8 \
+    --shape "2$(printf ',1%.0s' $(seq 62)),3" --fill iota
 before=$(ls "$F/artifacts" | wc -l)
 echo "fuzz: $SECONDS_ s of libFuzzer on wea_parse, seeds $(ls "$F/seeds" | wc -l), corpus $(ls "$F/corpus" | wc -l)" >&2
 set +e

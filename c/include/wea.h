@@ -57,10 +57,13 @@ extern "C" {
 #define WEA_ALIGNMENT 64
 /** Difference between the legacy offset of wea 0.1.3 and `C` (§5.4). */
 #define WEA_LEGACY_OFFSET_DELTA 64
-/** Largest number of dimensions (§5.3). */
-#define WEA_MAX_NDIMS 32
-/** Largest data offset a reader accepts (§5.3). */
-#define WEA_MAX_OFFSET 384
+/** Largest number of dimensions (§5.3): 64, numpy 2's limit (32 before
+ *  WA-1 1.1). The largest header with its dims is `16 + 8*64 = 528` bytes
+ *  and `C(64) = 576`. */
+#define WEA_MAX_NDIMS 64
+/** Largest data offset a reader accepts (§5.3): the legacy offset
+ *  `C(64) + 64` (384 before WA-1 1.1). */
+#define WEA_MAX_OFFSET 640
 /** Largest extent, data length and block length: `2^63-1` (§5.6). */
 #define WEA_MAX_SIZE INT64_MAX
 /** Largest length in bytes of a shared-memory name's body (§8.2.1). */
@@ -213,10 +216,15 @@ wea_status wea_etype_from_name(const char *name, uint16_t *etype,
 /** A validated header: caller-owned, filled by wea_parse(),
  *  wea_write_header() and the POSIX functions. It holds no pointer, so it
  *  stays valid after the block is gone; the data pointer is computed from
- *  the block with wea_data(). Read it with the accessors or directly. */
+ *  the block with wea_data(). Read it with the accessors or directly.
+ *
+ *  ABI: WA-1 1.1 raised ::WEA_MAX_NDIMS from 32 to 64, so
+ *  `dims` and sizeof(wea_header) (and sizeof(wea_mapping)) grew: code
+ *  compiled against an older wea.h must be recompiled, never linked with
+ *  this library as it is. */
 typedef struct wea_header {
     uint16_t etype;   /**< element type code (§4) */
-    uint16_t ndims;   /**< number of dimensions, 0 to 32 */
+    uint16_t ndims;   /**< number of dimensions, 0 to 64 */
     int64_t offset;   /**< data offset: `C(ndims)` or `C(ndims) + 64` */
     int64_t dims[WEA_MAX_NDIMS]; /**< dims[0 .. ndims-1]; the rest are 0 */
     size_t elsize;    /**< element size `S` in bytes */
@@ -226,11 +234,11 @@ typedef struct wea_header {
 } wea_header;
 
 /** \brief The number of bytes of the header with its dims for \p ndims
- *  dimensions: `16 + 8*ndims`; 0 if \p ndims is more than 32. */
+ *  dimensions: `16 + 8*ndims`; 0 if \p ndims is more than 64. */
 size_t wea_header_size(unsigned ndims);
 
 /** \brief The canonical data offset `C(ndims) = roundup(16 + 8*ndims, 64)`
- *  (§3.5); 0 if \p ndims is more than 32. */
+ *  (§3.5); 0 if \p ndims is more than 64. */
 size_t wea_data_offset(unsigned ndims);
 
 /**
@@ -288,7 +296,7 @@ wea_status wea_parse(const void *block, size_t len, wea_header *out,
 unsigned wea_header_etype(const wea_header *h);
 /** \brief Element size `S` in bytes. */
 size_t wea_header_elsize(const wea_header *h);
-/** \brief Number of dimensions, 0 to 32. */
+/** \brief Number of dimensions, 0 to 64. */
 unsigned wea_header_ndims(const wea_header *h);
 /** \brief Length of dimension \p i (zero-based, first dimension varies
  *  fastest); -1 if \p i is not less than the number of dimensions. */
@@ -329,8 +337,22 @@ void *wea_data_mut(void *block, const wea_header *h);
  * \brief Checks a shape for a writer (§7.1) and computes the header a writer
  *        would write, without writing anything.
  *
+ * The checks are the reader's, in the reader's order, with its categories
+ * (§7.1): the type, then the number of dimensions, then each dimension,
+ * then the sizes. Messages cite §7.1:
+ * - a reserved or unknown code (0, 13 to 255, 258 and above, also above
+ *   65535): ::WEA_ERR_UNSUPPORTED_TYPE, `unsupported_type: element type
+ *   code {etype}, expected 1 to 12, 256 or 257 (WA-1 §7.1)`;
+ * - more than 64 dimensions: ::WEA_ERR_INVALID_NDIMS, `invalid_ndims:
+ *   ndims is {ndims}, expected at most 64 (WA-1 §7.1)`;
+ * - a negative dimension (the first): ::WEA_ERR_INVALID_DIMENSION,
+ *   `invalid_dimension: dimension {i} is {d}, expected at least 0
+ *   (WA-1 §7.1)`;
+ * - a dimension too large, or a product that overflows (R8's three
+ *   sums, in its order): ::WEA_ERR_OVERFLOW with R8's messages.
+ *
  * \param etype a code of §4.1 or §4.2.
- * \param ndims 0 to 32.
+ * \param ndims 0 to 64.
  * \param dims \p ndims lengths, each at least 0; may be NULL when \p ndims
  *        is 0; not kept.
  * \param[out] out receives the header (canonical offset `C(ndims)`); zeroed
@@ -340,7 +362,7 @@ void *wea_data_mut(void *block, const wea_header *h);
  *         ::WEA_ERR_INVALID_DIMENSION (a negative length);
  *         ::WEA_ERR_OVERFLOW (`E`, `S*E` or `offset + L` exceeds `2^63-1`);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p out is NULL, or \p dims is NULL
- *         and \p ndims is not 0.
+ *         and \p ndims is not 0 (checked after the number of dimensions).
  */
 wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
                     wea_header *out, wea_error *err);
@@ -380,16 +402,23 @@ wea_status wea_prepare_header(void *buf, size_t cap, unsigned etype,
                               wea_header *out, wea_error *err);
 
 /**
- * \brief Publishes a block prepared by wea_prepare_header(): issues a
- *        release (store-store) barrier, then writes the 4 magic bytes, last
- *        (§8.2.2 C7).
+ * \brief Publishes a block prepared by wea_prepare_header(): writes the 4
+ *        magic bytes, last, with one naturally aligned 32-bit atomic store
+ *        with release semantics (§8.2.2 C7).
  *
- * With GCC and Clang the barrier is `__atomic_thread_fence(__ATOMIC_RELEASE)`;
- * with other compilers it is whatever the compiler provides and may be
- * missing (documented in the README).
+ * Everything written to the block before the call (header, padding,
+ * elements) is visible to a reader whose acquire load of the magic, or
+ * whose load followed by an acquire fence, sees the magic. With GCC and
+ * Clang the store is `__atomic_store_n(..., __ATOMIC_RELEASE)` (builtins,
+ * valid in C99 mode); other compilers get a volatile 32-bit store with no
+ * ordering (see the README). The store needs a 4-byte aligned block
+ * (shared memory is page aligned): an unaligned one cannot be published
+ * atomically, and is refused without writing anything.
  *
- * \param block the block's first byte, at least 4 writable bytes.
- * \return ::WEA_OK; ::WEA_ERR_INVALID_ARGUMENT if \p block is NULL.
+ * \param block the block's first byte, 4-byte aligned, at least 4
+ *        writable bytes.
+ * \return ::WEA_OK; ::WEA_ERR_INVALID_ARGUMENT if \p block is NULL or not
+ *         a multiple of 4.
  */
 wea_status wea_publish(void *block);
 
@@ -476,23 +505,36 @@ wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
 
 /**
  * \brief Attaches an existing POSIX shared-memory object by name (§8.2.3)
- *        and validates it with R1 to R9.
+ *        and validates it with R1 to R9 and A1.
  *
  * Opens the object (`O_RDONLY` or `O_RDWR`: a read-only attach needs only
  * read permission), takes `len` from fstat, reads the header from the
  * descriptor with pread (the 4 magic bytes first, then, after an acquire
- * barrier, the rest; at most ::WEA_MAX_OFFSET bytes) and checks R1 to R9
- * against `len` before mapping anything; then maps the whole object with
- * the matching protection, takes its size again, and closes the
- * descriptor. An object that its writers shrink during the call is
+ * fence that pairs with the release store of C7, the rest; at most
+ * ::WEA_MAX_OFFSET bytes) and checks R1 to R9 against `len` before mapping
+ * anything. Because pread may copy the magic one byte at a time, 4 bytes
+ * that are each 0 or the magic's (a read that raced the store) are read
+ * once more. Then rule A1 (§8.2.3): a block whose data length `L` is 0 in
+ * an object of more than `offset` bytes is a header published before its
+ * dims, as Julia and wea 0.1.3 write it, and is refused with
+ * ::WEA_ERR_TRUNCATED and the message `truncated: the data length is 0
+ * but the object has {len} bytes, more than the data offset {offset}: not
+ * yet published (WA-1 §8.2.3 A1)` followed by the "may be being created"
+ * note (a real empty array made by wea_shm_create() is exactly `offset`
+ * bytes). Then it maps the whole object with the matching protection,
+ * takes its size again, and closes the descriptor. An object that its writers shrink during the call is
  * refused with ::WEA_ERR_TRUNCATED or ::WEA_ERR_DATA_TRUNCATED, never with
  * SIGBUS; wea_mapping::header is the header read and checked, never read
  * again from the mapping. A shrink after the call returns still makes
  * access to the lost pages raise SIGBUS (§8.2.6). A read-only mapping
  * faults on a write. Never writes the header and never unlinks the object
  * (§8.2.4). An object whose magic bytes are all zero (a creator that has
- * not published, or died) is rejected with ::WEA_ERR_BAD_MAGIC and a
- * message that says it may be being created.
+ * not published, or died) is rejected with ::WEA_ERR_BAD_MAGIC, an empty
+ * one with ::WEA_ERR_TRUNCATED, each with the same note. These refusals
+ * and A1's mean "not published yet": a caller that knows the object is
+ * being created may attach again later; a creator that died leaves it so
+ * for good, so retry a bounded number of times. Synchronising with a
+ * creator that does not follow C7 is the application's business.
  *
  * \param name the object's name (§8.2.1), with or without its `/`.
  * \param writable 0 for read-only, 1 for read-write.
@@ -516,8 +558,9 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
  * C4 sets the size to `offset + L`; C5 reserves the memory
  * (posix_fallocate, or, where it is not supported, a pwrite to every page,
  * whose first failure fails the create), so a full /dev/shm fails here; C6 maps the object read-write and writes the
- * header, the padding and, if \p init is not NULL, the elements; C7 issues
- * a release barrier and writes the magic last. If a step from C3 on fails,
+ * header, the padding and, if \p init is not NULL, the elements; C7 writes
+ * the magic last, with one 32-bit atomic release store (wea_publish()).
+ * If a step from C3 on fails,
  * the name is unlinked and everything opened is closed before returning.
  *
  * The caller owns the name (§8.2.4) and removes it with wea_shm_unlink();

@@ -5,7 +5,9 @@
  *
  * Every field is decoded from bytes (no pointer casts of the input, no
  * unaligned loads), every length is checked before a read, and every size
- * is computed with an explicit overflow check (spec §10.1).
+ * is computed with an explicit overflow check (spec §10.1). The one access
+ * through a wider type is the atomic store of the magic in wea_publish()
+ * (C7), which §10.1 exempts.
  */
 #include "wea.h"
 #include "wea_internal.h"
@@ -282,7 +284,7 @@ static wea_status check_shape(wea_header *h, const char *tag_dim,
         count *= h->dims[i];
     }
     len_data = count * s;
-    /* R8, last: offset + L <= 2^63-1 (offset is at most 384 here). */
+    /* R8, last: offset + L <= 2^63-1 (offset is at most 640 here). */
     if (len_data > smax - h->offset) {
         return fail(err, WEA_ERR_OVERFLOW,
                     "overflow: data offset %" PRId64 " plus data length %" PRId64
@@ -354,9 +356,9 @@ static wea_status check_fixed(const unsigned char *p, size_t len,
     ndims = get_u16le(p + 6);
     if (ndims > WEA_MAX_NDIMS) {
         return fail(err, WEA_ERR_INVALID_NDIMS,
-                    "invalid_ndims: ndims is %u, expected at most 32 "
+                    "invalid_ndims: ndims is %u, expected at most %d "
                     "(WA-1 §6.1 R4)",
-                    (unsigned)ndims);
+                    (unsigned)ndims, WEA_MAX_NDIMS);
     }
     /* R5 */
     offset = get_s64le(p + 8);
@@ -484,7 +486,7 @@ wea_status wea__parse_prefix(const void *prefix, size_t avail, size_t len,
                     "at least %d",
                     avail, len, WEA_MAX_OFFSET);
     }
-    /* R1 to R8 read at most 16 + 8*32 <= WEA_MAX_OFFSET bytes, and with
+    /* R1 to R8 read at most 16 + 8*64 <= WEA_MAX_OFFSET bytes, and with
      * len > avail >= WEA_MAX_OFFSET their length checks (R1, R6) pass
      * for both lengths: they answer on the prefix as on the block. */
     st = wea_parse(prefix, avail, out, err);
@@ -550,9 +552,9 @@ wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
     }
     if (ndims > WEA_MAX_NDIMS) {
         return fail(err, WEA_ERR_INVALID_NDIMS,
-                    "invalid_ndims: ndims is %u, expected at most 32 "
+                    "invalid_ndims: ndims is %u, expected at most %d "
                     "(WA-1 §7.1)",
-                    ndims);
+                    ndims, WEA_MAX_NDIMS);
     }
     if (dims == NULL && ndims != 0) {
         return fail(err, WEA_ERR_INVALID_ARGUMENT,
@@ -639,17 +641,19 @@ wea_status wea_prepare_header(void *buf, size_t cap, unsigned etype,
 
 wea_status wea_publish(void *block)
 {
-    volatile unsigned char *p = (volatile unsigned char *)block;
-    if (block == NULL) {
+    uint32_t magic;
+    if (block == NULL || (uintptr_t)block % 4u != 0) {
         return WEA_ERR_INVALID_ARGUMENT;
     }
-#if defined(__GNUC__) || defined(__clang__)
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-#endif
-    p[0] = magic_bytes[0];
-    p[1] = magic_bytes[1];
-    p[2] = magic_bytes[2];
-    p[3] = magic_bytes[3];
+    /* The 32-bit value whose bytes in memory are 31 2D 41 57 on this
+     * machine, whatever its byte order (memcpy: no punning here). */
+    memcpy(&magic, magic_bytes, sizeof magic);
+    /* C7: one naturally aligned 32-bit atomic store, release order: every
+     * byte written before it (header, padding, elements) is visible to a
+     * reader whose acquire load or fence sees the magic. The one access to
+     * a block through a wider type, exempt from the "no type punning" of
+     * §10.1 (C7; see wea_internal.h). */
+    WEA__STORE_RELEASE_U32((uint32_t *)block, magic);
     return WEA_OK;
 }
 

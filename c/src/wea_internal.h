@@ -7,6 +7,39 @@
 
 #include "wea.h"
 
+/*
+ * Publication of the magic (spec §8.2.2 C7, §8.2.3, §10.1).
+ *
+ * C7: the creator publishes a block by storing its 4 magic bytes with one
+ * naturally aligned 32-bit atomic store with release semantics; the
+ * attacher reads them first and then, after an acquire barrier that pairs
+ * with that store, the rest of the header. This store is the one access to
+ * a block through a type other than unsigned char: it is exempt from the
+ * "no type punning" of §10.1 (C7), and the block must be 4-byte aligned
+ * for it (a shared-memory mapping is page aligned).
+ *
+ * C99 has no atomics. GCC and Clang have builtins for them that compile
+ * under -std=c99 -Wpedantic:
+ *
+ *   WEA__STORE_RELEASE_U32(p, v)  one 32-bit atomic store of v at the
+ *                                 aligned uint32_t *p, release order
+ *                                 (__atomic_store_n, __ATOMIC_RELEASE);
+ *   WEA__ACQUIRE_FENCE()          an acquire fence, for a reader whose load
+ *                                 of the magic is a pread (the kernel's
+ *                                 copy), not a load from the mapping
+ *                                 (__atomic_thread_fence, __ATOMIC_ACQUIRE).
+ *
+ * Other compilers get a volatile 32-bit store and no fence: such a build
+ * does not meet C7 on a weakly ordered processor (README, "Publication").
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define WEA__STORE_RELEASE_U32(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define WEA__ACQUIRE_FENCE() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#else
+#define WEA__STORE_RELEASE_U32(p, v) (*(volatile uint32_t *)(p) = (v))
+#define WEA__ACQUIRE_FENCE() ((void)0)
+#endif
+
 /* The binding status for an errno value: ENOENT -> WEA_ERR_NOT_FOUND,
  * EEXIST -> WEA_ERR_EXISTS, EACCES/EPERM/EROFS -> WEA_ERR_PERMISSION,
  * ENOSPC/ENOMEM/EFBIG -> WEA_ERR_NO_SPACE, ENAMETOOLONG -> WEA_ERR_NAME,

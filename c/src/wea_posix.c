@@ -95,6 +95,35 @@ static void set_ok(wea_error *err)
     }
 }
 
+/* The note that §8.2.2 allows on an object refused as unpublished. */
+static const char being_created[] =
+    "; the shared-memory object may be being created (WA-1 §8.2.2)";
+
+/* The magic's bytes in memory (§3.3). */
+static const unsigned char magic_bytes[4] = {0x31, 0x2D, 0x41, 0x57};
+
+/* Whether 4 bytes read from an object may be a torn read of its
+ * publication: every byte is 0 or the magic's byte at its place, and they
+ * are neither all zero nor the whole magic. C7 writes the magic with one
+ * 32-bit store, but pread copies through the kernel, which may copy 4
+ * bytes one at a time (Linux on x86-64 without FSRM), so a pread that
+ * races the store can see 00 2D 41 57 (unsupported_version) or
+ * 00 00 41 57 (bad_magic). */
+static int maybe_torn_magic(const unsigned char m[4])
+{
+    int zeros = 0, ours = 0, i;
+    for (i = 0; i < 4; i++) {
+        if (m[i] == 0) {
+            zeros++;
+        } else if (m[i] == magic_bytes[i]) {
+            ours++;
+        } else {
+            return 0;
+        }
+    }
+    return zeros > 0 && ours > 0;
+}
+
 /* Appends text to a message already set, if there is room. */
 static void append_message(wea_error *err, const char *text)
 {
@@ -154,11 +183,15 @@ static ssize_t read_at(int fd, unsigned char *buf, size_t want, size_t off)
  * 1. fstat gives the length `len`;
  * 2. the header is read with pread from the descriptor, at most
  *    WEA_MAX_OFFSET bytes, into a buffer on the stack: the 4 magic bytes
- *    first, then, after an acquire barrier that pairs with the release
- *    barrier of C7, the rest (§8.2.3); an end of the object before `len`
- *    means it shrank meanwhile, and `len` becomes what was read;
+ *    first (read once more if they may be a torn read of the publication,
+ *    shared memory only), then, after an acquire fence that pairs with the
+ *    release store of C7, the rest (§8.2.3); an end of the object before
+ *    `len` means it shrank meanwhile, and `len` becomes what was read;
  * 3. R1 to R9 are checked on that snapshot against `len`
- *    (wea__parse_prefix);
+ *    (wea__parse_prefix); for shared memory, then A1 (§8.2.3): a block
+ *    with L = 0 in an object larger than its data offset is a header that
+ *    a foreign creator (Julia, wea 0.1.3) published before its dims, and
+ *    is refused with `truncated`;
  * 4. `len` bytes are mapped (no more than was checked);
  * 5. fstat again: an object now shorter than the block is refused with
  *    data_truncated (R9), as it would have been a moment later.
@@ -208,11 +241,18 @@ static wea_status map_fd(int fd, int writable, const char *kind,
     want = len < sizeof head ? len : sizeof head;
     if (want > 0) {
         got = read_at(fd, head, want < 4 ? want : 4, 0);
+        if (got == 4 && is_shm && maybe_torn_magic(head)) {
+            /* The store of C7 is single, 0 to the magic, and part of it
+             * was seen: after a fence that orders this read after that
+             * one, it is whole. A block whose magic really is such bytes
+             * reads the same again. */
+            WEA__ACQUIRE_FENCE();
+            got = read_at(fd, head, 4, 0);
+        }
         if (got == 4 && want > 4) {
             ssize_t rest;
-#if defined(__GNUC__) || defined(__clang__)
-            __atomic_thread_fence(__ATOMIC_ACQUIRE);
-#endif
+            /* §8.2.3: pairs with the release store of C7 */
+            WEA__ACQUIRE_FENCE();
             rest = read_at(fd, head + 4, want - 4, 4);
             got = rest < 0 ? rest : got + rest;
         }
@@ -231,12 +271,31 @@ static wea_status map_fd(int fd, int writable, const char *kind,
         if (is_shm && ((st == WEA_ERR_BAD_MAGIC && got >= 4 &&
                         memcmp(head, "\0\0\0\0", 4) == 0) ||
                        len == 0)) {
-            append_message(err, "; the shared-memory object may be being "
-                                "created (WA-1 §8.2.2)");
+            append_message(err, being_created);
         }
         (void)close(fd);
         memset(out, 0, sizeof *out);
         return st;
+    }
+    /* A1 (§8.2.3), shared memory only: Julia and wea 0.1.3 write the whole
+     * header, magic included, before the dims, with no barrier, so an
+     * attacher can see their magic with the dims still zero. Such a block
+     * has L = 0 in an object sized for its data; a real empty array's
+     * object holds exactly its data offset. `len` is the size checked. */
+    if (is_shm && h.len_data == 0 && (uintmax_t)len > (uintmax_t)h.offset) {
+        if (err != NULL) {
+            err->status = WEA_ERR_TRUNCATED;
+            err->sys_errno = 0;
+            (void)snprintf(err->message, sizeof err->message,
+                           "truncated: the data length is 0 but the object "
+                           "has %zu bytes, more than the data offset %" PRId64
+                           ": not yet published (WA-1 §8.2.3 A1)",
+                           len, h.offset);
+            append_message(err, being_created);
+        }
+        (void)close(fd);
+        memset(out, 0, sizeof *out);
+        return WEA_ERR_TRUNCATED;
     }
 
     /* Valid: map what was checked (len >= block_size >= 64 > 0). */

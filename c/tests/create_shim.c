@@ -26,6 +26,13 @@
  *   WEA_SHIM_PWRITE_ERRNO=E    pwrite to the object fails with errno E ...
  *   WEA_SHIM_PWRITE_OK=N       ... after the first N calls, which succeed
  *                              (default 0).
+ *   WEA_SHIM_TORN_MAGIC=HEX8   the program's first pread of 4 bytes at
+ *                              offset 0 (of any descriptor; armed without
+ *                              a create) returns these 4 bytes (8 hex
+ *                              digits, e.g. 002D4157) instead, as a pread
+ *                              that copies byte by byte and races the
+ *                              creator's store of the magic (C7) would;
+ *                              every later pread is real.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -69,6 +76,47 @@ static ssize_t real_pread(int fd, void *buf, size_t n, off_t off)
         *(void **)(&fn) = next_fn("pread");
     }
     return fn(fd, buf, n, off);
+}
+
+/* WEA_SHIM_TORN_MAGIC: fills buf and returns 1 the first time only. */
+static int torn_magic(void *buf, size_t n, off_t off)
+{
+    static int done;
+    const char *v = getenv("WEA_SHIM_TORN_MAGIC");
+    unsigned char m[4];
+    int i;
+    if (done || v == NULL || strlen(v) != 8 || n != 4 || off != 0) {
+        return 0;
+    }
+    for (i = 0; i < 4; i++) {
+        unsigned x;
+        char two[3];
+        two[0] = v[2 * i];
+        two[1] = v[2 * i + 1];
+        two[2] = '\0';
+        if (sscanf(two, "%2x", &x) != 1) {
+            return 0;
+        }
+        m[i] = (unsigned char)x;
+    }
+    for (i = 0; i < 4; i++) {
+        ((unsigned char *)buf)[i] = m[i];
+    }
+    done = 1;
+    return 1;
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    if (torn_magic(buf, n, off)) {
+        return 4;
+    }
+    return real_pread(fd, buf, n, off);
+}
+
+ssize_t pread64(int fd, void *buf, size_t n, off_t off)
+{
+    return pread(fd, buf, n, off);
 }
 
 static void log_step(const char *step)

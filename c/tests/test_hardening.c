@@ -14,7 +14,10 @@
  *   LD_PRELOAD shim tests/create_shim.c;
  * - the creator writes the magic last (C7): the magic is zero after every
  *   earlier step (shim trace), and a creator that dies in the middle of
- *   copying the elements leaves an object that attach refuses.
+ *   copying the elements leaves an object that attach refuses;
+ * - a pread of the magic torn by the creator's store (the shim returns
+ *   part of the magic once) is read again, not reported as another
+ *   category (§8.2.3).
  *
  * Environment (c/Makefile sets it): WEATOOL (the tool under test),
  * WEA_PLAIN_WEATOOL (the tool built without sanitizers, for the shim),
@@ -744,6 +747,64 @@ static void test_create_order_traced(void)
     CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
 }
 
+/* ------------------------------------------------------------------ */
+/* 5. A torn read of the magic (§8.2.3)                               */
+/* ------------------------------------------------------------------ */
+
+static void test_attach_torn_magic(void)
+{
+    /* C7 stores the magic with one 32-bit store, but the attacher reads it
+     * with pread, which the kernel may copy one byte at a time: a read
+     * racing the store can see 00 2D 41 57 (unsupported_version) or
+     * 00 00 41 57 (bad_magic, without the "being created" note). The shim
+     * makes the tool's first 4-byte pread return such bytes; the object
+     * itself is published, so a second read must be made and succeed. */
+    static const char *const torn[] = {"002D4157", "00004157", "00000057",
+                                       "31000000", "312D0000", "312D4100",
+                                       "31004100", "002D0057"};
+    char preload[600], name[64];
+    const char *tool = shim_tool(preload, sizeof preload);
+    const char *args[] = {"inspect", "--shm", NULL, NULL};
+    const char *env[5];
+    int64_t dims[1] = {5};
+    unsigned char init[5] = {1, 2, 3, 4, 5};
+    wea_mapping c, m;
+    wea_error e;
+    size_t i;
+    if (tool == NULL) {
+        return;
+    }
+    th_shm_name(name, sizeof name);
+    args[2] = name;
+    CHECK_INT(wea_shm_create(name, WEA_UINT8, 1, dims, init, 0600, &c, &e),
+              WEA_OK);
+    env[0] = "LD_PRELOAD";
+    env[1] = preload;
+    env[2] = "WEA_SHIM_TORN_MAGIC";
+    env[4] = NULL;
+    for (i = 0; i < sizeof torn / sizeof torn[0]; i++) {
+        env[3] = torn[i];
+        if (run_tool(tool, env, args) != 0) {
+            th_fail(__FILE__, __LINE__, "torn magic %s: exit %d, %s",
+                    torn[i], T.code, T.err);
+        }
+    }
+    /* the control: bytes that cannot be part of the magic are believed
+     * (so the shim did answer the first read) */
+    env[3] = "58585858";
+    CHECK_INT(run_tool(tool, env, args), WEA_ERR_BAD_MAGIC);
+    CHECK_CONTAINS(T.err, "bad_magic: magic bytes 58 58 58 58, expected "
+                          "31 2D 41 57 (WA-1 §6.1 R2)");
+    /* a block whose magic really is 00 2D 41 57 reads the same twice */
+    ((unsigned char *)c.addr)[0] = 0;
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_UNSUPPORTED_VERSION);
+    CHECK_STR(e.message, "unsupported_version: magic bytes 00 2D 41 57 "
+                         "announce another WA version, expected 31 2D 41 57 "
+                         "(WA-1 §6.1 R2)");
+    CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
+    CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
+}
+
 static void segv_exit(int sig)
 {
     (void)sig;
@@ -830,6 +891,7 @@ const th_case th_hardening_cases[] = {
     {"readonly_attach_other_user", test_readonly_attach_other_user},
     {"c5_fallback_write_errors", test_c5_fallback_write_errors},
     {"create_order_traced", test_create_order_traced},
+    {"attach_torn_magic", test_attach_torn_magic},
     {"create_dies_while_copying", test_create_dies_while_copying},
     {NULL, NULL},
 };

@@ -380,8 +380,10 @@ static void test_shm_create_invalid(void)
     /* C1 failures touch nothing */
     CHECK_INT(wea_shm_create(name, 13, 1, dims, NULL, 0600, &c, &e),
               WEA_ERR_UNSUPPORTED_TYPE);
-    CHECK_INT(wea_shm_create(name, 1, 33, dims, NULL, 0600, &c, &e),
+    CHECK_INT(wea_shm_create(name, 1, 65, dims, NULL, 0600, &c, &e),
               WEA_ERR_INVALID_NDIMS);
+    CHECK_STR(e.message, "invalid_ndims: ndims is 65, expected at most 64 "
+                         "(WA-1 §7.1)");
     CHECK_INT(wea_shm_create(name, 1, 2, dims, NULL, 0600, &c, &e),
               WEA_ERR_INVALID_DIMENSION);
     dims[1] = INT64_MAX;
@@ -483,6 +485,155 @@ static void test_shm_attach_unpublished(void)
     CHECK_INT(wea_unmap(&m, NULL), WEA_OK);
     close(fd);
     CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
+}
+
+static void test_shm_attach_foreign_creator(void)
+{
+    /* A1 (§8.2.3): Julia and wea 0.1.3 write the whole 16-byte header,
+     * magic included, then the dims, with no barrier. Caught between the
+     * two writes, the object holds a valid-looking block with zero dims:
+     * L = 0 in an object sized for its data. It is refused as not yet
+     * published; once the dims are written it attaches. */
+    static const unsigned char head[16] = {
+        0x31, 0x2D, 0x41, 0x57, 0x0A, 0x00, 0x02, 0x00, /* float64, 2-d */
+        0x40, 0, 0, 0, 0, 0, 0, 0};                     /* offset 64 */
+    static const unsigned char dims23[16] = {2, 0, 0, 0, 0, 0, 0, 0,
+                                             3, 0, 0, 0, 0, 0, 0, 0};
+    char name[64];
+    int64_t empty[2] = {0, 3};
+    wea_mapping m, c;
+    wea_error e;
+    int fd;
+    th_shm_name(name, sizeof name);
+    fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        return;
+    }
+    /* as Julia: size 64 + 8*2*3, then the header, the dims still zero */
+    CHECK_INT(ftruncate(fd, 64 + 8 * 2 * 3), 0);
+    CHECK_INT((int)pwrite(fd, head, sizeof head, 0), (int)sizeof head);
+    m.addr = &m; /* must be zeroed on failure */
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_TRUNCATED);
+    CHECK_INT(e.status, WEA_ERR_TRUNCATED);
+    CHECK_INT(e.sys_errno, 0);
+    CHECK_STR(e.message, "truncated: the data length is 0 but the object has "
+                         "112 bytes, more than the data offset 64: not yet "
+                         "published (WA-1 §8.2.3 A1); the shared-memory "
+                         "object may be being created (WA-1 §8.2.2)");
+    CHECK(m.addr == NULL);
+    CHECK_INT(m.len, 0);
+    CHECK_INT(wea_shm_attach(name, 1, &m, NULL), WEA_ERR_TRUNCATED);
+    /* the same bytes in a file or a buffer are a valid empty array: A1 is
+     * for shared memory only */
+    {
+        unsigned char block[112];
+        wea_header h;
+        memset(block, 0, sizeof block);
+        memcpy(block, head, sizeof head);
+        char path[512];
+        CHECK_INT(wea_parse(block, sizeof block, &h, NULL), WEA_OK);
+        CHECK_INT(h.len_data, 0);
+        th_tmppath(path, sizeof path, "foreign.wea");
+        CHECK_INT(th_write_file(path, block, sizeof block), 0);
+        CHECK_INT(wea_map_file(path, 0, &m, &e), WEA_OK);
+        CHECK_INT(m.header.len_data, 0);
+        CHECK_INT(m.len, 112);
+        CHECK_INT(wea_unmap(&m, NULL), WEA_OK);
+        (void)unlink(path);
+    }
+    /* the dims arrive: 2 x 3 */
+    CHECK_INT((int)pwrite(fd, dims23, sizeof dims23, 16), (int)sizeof dims23);
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_OK);
+    CHECK_INT(m.header.etype, WEA_FLOAT64);
+    CHECK_INT(m.header.ndims, 2);
+    CHECK_INT(m.header.dims[0], 2);
+    CHECK_INT(m.header.dims[1], 3);
+    CHECK_INT(m.header.len_data, 48);
+    CHECK_INT(m.len, 112);
+    CHECK_INT(wea_unmap(&m, NULL), WEA_OK);
+    close(fd);
+    CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
+
+    /* a genuine empty array made by wea_shm_create: the object is exactly
+     * its data offset, and attaches */
+    CHECK_INT(wea_shm_create(name, WEA_FLOAT64, 2, empty, NULL, 0600, &c, &e),
+              WEA_OK);
+    CHECK_INT(c.len, 64);
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_OK);
+    CHECK_INT(m.header.len_data, 0);
+    CHECK_INT(m.header.dims[0], 0);
+    CHECK_INT(m.header.dims[1], 3);
+    CHECK_INT(m.len, 64);
+    CHECK_INT(wea_unmap(&m, NULL), WEA_OK);
+    CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
+    CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
+
+    /* the legacy offset (wea 0.1.3's 128 for 2-d): the object holds 128 +
+     * 48 bytes, more than 128 */
+    fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        return;
+    }
+    {
+        unsigned char legacy[16];
+        memcpy(legacy, head, sizeof legacy);
+        legacy[8] = 0x80;
+        CHECK_INT(ftruncate(fd, 128 + 48), 0);
+        CHECK_INT((int)pwrite(fd, legacy, sizeof legacy, 0),
+                  (int)sizeof legacy);
+    }
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_TRUNCATED);
+    CHECK_STR(e.message, "truncated: the data length is 0 but the object has "
+                         "176 bytes, more than the data offset 128: not yet "
+                         "published (WA-1 §8.2.3 A1); the shared-memory "
+                         "object may be being created (WA-1 §8.2.2)");
+    /* one byte more than the offset is enough to refuse it */
+    CHECK_INT(ftruncate(fd, 129), 0);
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_TRUNCATED);
+    CHECK_CONTAINS(e.message, "object has 129 bytes, more than the data "
+                              "offset 128: not yet published");
+    /* and exactly the offset is an empty array */
+    CHECK_INT(ftruncate(fd, 128), 0);
+    CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_OK);
+    CHECK_INT(m.header.offset, 128);
+    CHECK_INT(m.header.len_data, 0);
+    CHECK_INT(wea_unmap(&m, NULL), WEA_OK);
+    close(fd);
+    CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
+}
+
+static void test_shm_64_dims(void)
+{
+    /* WA-1 1.1: a 64-dimensional array (offset C(64) = 576) through create
+     * and attach; 65 is refused before anything is created */
+    char name[64];
+    int64_t dims[65];
+    wea_mapping c, r;
+    wea_error e;
+    unsigned i;
+    for (i = 0; i < 65; i++) {
+        dims[i] = i == 0 ? 3 : i == 63 ? 2 : 1;
+    }
+    th_shm_name(name, sizeof name);
+    CHECK_INT(wea_shm_create(name, WEA_INT16, 64, dims, NULL, 0600, &c, &e),
+              WEA_OK);
+    CHECK_INT(c.header.offset, 576);
+    CHECK_INT(c.len, 576 + 12);
+    CHECK_INT(wea_shm_attach(name, 0, &r, &e), WEA_OK);
+    CHECK_INT(r.header.ndims, 64);
+    CHECK_INT(r.header.offset, 576);
+    CHECK_INT(r.header.dims[0], 3);
+    CHECK_INT(r.header.dims[63], 2);
+    CHECK_INT(r.header.count, 6);
+    CHECK(wea_mapping_data(&r) == (const unsigned char *)r.addr + 576);
+    CHECK_INT(wea_unmap(&r, NULL), WEA_OK);
+    CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
+    CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
+    CHECK_INT(wea_shm_create(name, WEA_INT16, 65, dims, NULL, 0600, &c, &e),
+              WEA_ERR_INVALID_NDIMS);
+    CHECK(!shm_exists(name));
 }
 
 static void segv_exit(int sig)
@@ -710,6 +861,8 @@ const th_case th_posix_cases[] = {
     {"shm_create_no_space", test_shm_create_no_space},
     {"shm_attach_errors", test_shm_attach_errors},
     {"shm_attach_unpublished", test_shm_attach_unpublished},
+    {"shm_attach_foreign_creator", test_shm_attach_foreign_creator},
+    {"shm_64_dims", test_shm_64_dims},
     {"shm_readonly_faults", test_shm_readonly_faults},
     {"permission_denied", test_permission_denied},
     {"unmap_unlink_args", test_unmap_unlink_args},

@@ -144,12 +144,16 @@ static void test_constants(void)
     CHECK_INT(WEA_DIM_SIZE, 8);
     CHECK_INT(WEA_ALIGNMENT, 64);
     CHECK_INT(WEA_LEGACY_OFFSET_DELTA, 64);
-    CHECK_INT(WEA_MAX_NDIMS, 32);
-    CHECK_INT(WEA_MAX_OFFSET, 384);
+    CHECK_INT(WEA_MAX_NDIMS, 64);
+    CHECK_INT(WEA_MAX_OFFSET, 640);
     CHECK(WEA_MAX_SIZE == INT64_MAX);
     CHECK_INT(WEA_MAX_NAME_BYTES, 255);
     CHECK_INT(WEA_DEFAULT_MODE, 0600);
     CHECK_INT(WEA_MAX_OFFSET, wea_data_offset(WEA_MAX_NDIMS) + 64);
+    /* WA-1 1.1: the largest header, C(64), the largest offset */
+    CHECK_INT(wea_header_size(WEA_MAX_NDIMS), 528);
+    CHECK_INT(wea_data_offset(WEA_MAX_NDIMS), 576);
+    CHECK_INT(sizeof(((wea_header *)NULL)->dims), 64 * 8);
 }
 
 static void test_etypes(void)
@@ -213,13 +217,22 @@ static void test_etype_from_name_errors(void)
 static void test_sizes(void)
 {
     unsigned n;
-    for (n = 0; n <= 32; n++) {
-        size_t c = n <= 6 ? 64 : n <= 14 ? 128 : n <= 22 ? 192 : n <= 30 ? 256 : 320;
+    for (n = 0; n <= 64; n++) {
+        /* the table of §3.5: 64 bytes more every 8 dimensions */
+        size_t c = n <= 6    ? 64
+                   : n <= 14 ? 128
+                   : n <= 22 ? 192
+                   : n <= 30 ? 256
+                   : n <= 38 ? 320
+                   : n <= 46 ? 384
+                   : n <= 54 ? 448
+                   : n <= 62 ? 512
+                             : 576;
         CHECK_INT(wea_header_size(n), 16 + 8 * n);
-        CHECK_INT(wea_data_offset(n), c); /* the table of §3.5 */
+        CHECK_INT(wea_data_offset(n), c);
     }
-    CHECK_INT(wea_header_size(33), 0);
-    CHECK_INT(wea_data_offset(33), 0);
+    CHECK_INT(wea_header_size(65), 0);
+    CHECK_INT(wea_data_offset(65), 0);
     CHECK_INT(wea_header_size(65535), 0);
     CHECK_INT(wea_data_offset(~0u), 0);
 }
@@ -309,18 +322,24 @@ static void test_r3_etype(void)
 
 static void test_r4_ndims(void)
 {
-    static const unsigned bad[] = {33, 34, 255, 256, 65535};
+    static const unsigned bad[] = {65, 66, 127, 255, 256, 65535};
     unsigned char b[BIG];
     char msg[128];
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        size_t len = mk(b, MAGIC, 1, bad[i], 320, NULL, 0, BIG);
+        /* 65 dims would need 16 + 8*65 = 536 bytes and an offset of 576 */
+        size_t len = mk(b, MAGIC, 1, bad[i], 576, NULL, 0, BIG);
         (void)snprintf(msg, sizeof msg,
-                       "invalid_ndims: ndims is %u, expected at most 32 "
+                       "invalid_ndims: ndims is %u, expected at most 64 "
                        "(WA-1 §6.1 R4)",
                        bad[i]);
         EXPECT_FAIL(b, len, WEA_ERR_INVALID_NDIMS, msg);
     }
+    /* the exact text for 65 (WA-1 1.1) */
+    EXPECT_FAIL(b, mk(b, MAGIC, 10, 65, 640, NULL, 0, BIG),
+                WEA_ERR_INVALID_NDIMS,
+                "invalid_ndims: ndims is 65, expected at most 64 "
+                "(WA-1 §6.1 R4)");
 }
 
 static void test_r5_offset(void)
@@ -332,7 +351,7 @@ static void test_r5_offset(void)
     for (n = 0; n < WEA_MAX_NDIMS; n++) {
         dims[n] = 1;
     }
-    for (n = 0; n <= 32; n++) {
+    for (n = 0; n <= WEA_MAX_NDIMS; n++) {
         int64_t c = (int64_t)wea_data_offset(n);
         const int64_t bad[] = {0, 16, c - 64, c - 1, c + 1, c + 63, c + 65,
                                c + 128, -c, -1, INT64_MIN, I64MAX,
@@ -372,7 +391,7 @@ static void test_r6_truncated_dims(void)
     for (n = 0; n < WEA_MAX_NDIMS; n++) {
         dims[n] = 1;
     }
-    for (n = 1; n <= 32; n++) {
+    for (n = 1; n <= WEA_MAX_NDIMS; n++) {
         size_t need = 16 + 8 * (size_t)n;
         for (len = 16; len < need; len++) {
             (void)snprintf(msg, sizeof msg,
@@ -409,6 +428,23 @@ static void test_r7_dimension(void)
         EXPECT_FAIL(b, mk(b, MAGIC, 1, 32, 320, d32, 32, BIG),
                     WEA_ERR_INVALID_DIMENSION,
                     "invalid_dimension: dimension 31 is -2, expected at "
+                    "least 0 (WA-1 §6.1 R7)");
+    }
+    {
+        /* the last of 64 (WA-1 1.1), at both offsets */
+        int64_t d64[64];
+        unsigned i;
+        for (i = 0; i < 64; i++) {
+            d64[i] = 1;
+        }
+        d64[63] = -1;
+        EXPECT_FAIL(b, mk(b, MAGIC, 1, 64, 576, d64, 64, BIG),
+                    WEA_ERR_INVALID_DIMENSION,
+                    "invalid_dimension: dimension 63 is -1, expected at "
+                    "least 0 (WA-1 §6.1 R7)");
+        EXPECT_FAIL(b, mk(b, MAGIC, 1, 64, 640, d64, 64, BIG),
+                    WEA_ERR_INVALID_DIMENSION,
+                    "invalid_dimension: dimension 63 is -1, expected at "
                     "least 0 (WA-1 §6.1 R7)");
     }
 }
@@ -632,6 +668,45 @@ static void test_valid_edge_cases(void)
         CHECK_INT(h.block_size, 390);
         CHECK_INT(parse_exact(b, 389, &h, &e), WEA_ERR_DATA_TRUNCATED);
     }
+    /* WA-1 1.1: 33 dimensions (offsets 320, 384) and 64 (576, 640) */
+    {
+        int64_t d64[64];
+        unsigned i;
+        for (i = 0; i < 64; i++) {
+            d64[i] = i == 40 ? 5 : i == 63 ? 2 : 1;
+        }
+        CHECK_INT(parse_exact(b, mk(b, MAGIC, 2, 33, 320, d64, 33, 325), &h,
+                              &e),
+                  WEA_OK);
+        CHECK_INT(h.ndims, 33);
+        CHECK_INT(h.count, 1);
+        CHECK_INT(parse_exact(b, mk(b, MAGIC, 2, 33, 384, d64, 33, 389), &h,
+                              &e),
+                  WEA_OK);
+        CHECK_INT(parse_exact(b, mk(b, MAGIC, 10, 64, 576, d64, 64, 656), &h,
+                              &e),
+                  WEA_OK);
+        CHECK_INT(h.ndims, 64);
+        CHECK_INT(h.dims[40], 5);
+        CHECK_INT(h.dims[63], 2);
+        CHECK_INT(wea_header_dim(&h, 63), 2);
+        CHECK_INT(wea_header_dim(&h, 64), -1);
+        CHECK_INT(h.count, 10);
+        CHECK_INT(h.len_data, 80);
+        CHECK_INT(h.block_size, 656);
+        CHECK_INT(parse_exact(b, 655, &h, &e), WEA_ERR_DATA_TRUNCATED);
+        CHECK_INT(parse_exact(b, mk(b, MAGIC, 10, 64, 640, d64, 64, 720), &h,
+                              &e),
+                  WEA_OK);
+        CHECK_INT(h.offset, 640);
+        CHECK_INT(h.block_size, 720);
+        /* a header of 64 dims cut in its last dim: R6 */
+        CHECK_INT(parse_exact(b, mk(b, MAGIC, 10, 64, 576, d64, 64, 527), &h,
+                              &e),
+                  WEA_ERR_TRUNCATED);
+        CHECK_STR(e.message, "truncated: the block has 527 bytes, the header "
+                             "with 64 dimensions needs 528 (WA-1 §6.1 R6)");
+    }
     /* padding is not checked (§3.8) */
     d[0] = 1;
     mk(b, MAGIC, 1, 1, 128, d, 1, 129);
@@ -772,8 +847,12 @@ static void test_peek(void)
                          "41 57 (WA-1 §6.1 R2)");
     CHECK_INT(wea_peek(b, mk(b, MAGIC, 13, 7, 128, d, 0, 16), &hb, &e),
               WEA_ERR_UNSUPPORTED_TYPE);
-    CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 33, 128, d, 0, 16), &hb, &e),
+    CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 65, 576, d, 0, 16), &hb, &e),
               WEA_ERR_INVALID_NDIMS);
+    /* 64 dimensions: the header needs 16 + 8*64 bytes */
+    CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 64, 640, d, 0, 16), &hb, &e),
+              WEA_OK);
+    CHECK_INT(hb, 528);
     CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 7, 64, d, 0, 16), &hb, &e),
               WEA_ERR_INVALID_OFFSET);
     {
@@ -806,8 +885,8 @@ static void test_write_roundtrip(void)
     size_t i;
     unsigned n, k;
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        for (n = 0; n <= 32; n++) {
-            int64_t d[32];
+        for (n = 0; n <= WEA_MAX_NDIMS; n++) {
+            int64_t d[WEA_MAX_NDIMS];
             wea_header w, r;
             wea_error e;
             size_t off = wea_data_offset(n);
@@ -873,9 +952,32 @@ static void test_write_errors(void)
                          "1 to 12, 256 or 257 (WA-1 §7.1)");
     CHECK_INT(wea_write_header(b, BIG, 0, 1, d, &h, &e),
               WEA_ERR_UNSUPPORTED_TYPE);
-    CHECK_INT(wea_write_header(b, BIG, 1, 33, d, &h, &e),
+    {
+        /* every reserved code, and codes beyond 16 bits (§4.3), with the
+         * code in the message, checked before ndims and the dims */
+        static const unsigned reserved[] = {0, 13, 100, 255, 258, 1000,
+                                            65535, 65536, 70000};
+        size_t k;
+        char msg[128];
+        for (k = 0; k < sizeof reserved / sizeof reserved[0]; k++) {
+            CHECK_INT(wea_plan(reserved[k], 70, NULL, &h, &e),
+                      WEA_ERR_UNSUPPORTED_TYPE);
+            (void)snprintf(msg, sizeof msg,
+                           "unsupported_type: element type code %u, expected "
+                           "1 to 12, 256 or 257 (WA-1 §7.1)",
+                           reserved[k]);
+            CHECK_STR(e.message, msg);
+        }
+    }
+    CHECK_INT(wea_write_header(b, BIG, 1, 65, d, &h, &e),
               WEA_ERR_INVALID_NDIMS);
-    CHECK_STR(e.message, "invalid_ndims: ndims is 33, expected at most 32 "
+    CHECK_STR(e.message, "invalid_ndims: ndims is 65, expected at most 64 "
+                         "(WA-1 §7.1)");
+    CHECK_INT(wea_write_header(b, BIG, 1, 65535, d, &h, &e),
+              WEA_ERR_INVALID_NDIMS);
+    CHECK_INT(wea_write_header(b, BIG, 1, 70000, d, &h, &e),
+              WEA_ERR_INVALID_NDIMS);
+    CHECK_STR(e.message, "invalid_ndims: ndims is 70000, expected at most 64 "
                          "(WA-1 §7.1)");
     CHECK_INT(wea_write_header(b, BIG, 1, 3, d, &h, &e),
               WEA_ERR_INVALID_DIMENSION);
@@ -927,27 +1029,47 @@ static void test_plan(void)
     CHECK_INT(h.elsize, 16);
     CHECK_INT(wea_plan(WEA_COMPLEX128, 2, d, NULL, &e),
               WEA_ERR_INVALID_ARGUMENT);
-    CHECK_INT(wea_plan(WEA_COMPLEX128, 40, d, &h, &e), WEA_ERR_INVALID_NDIMS);
+    CHECK_INT(wea_plan(WEA_COMPLEX128, 65, d, &h, &e), WEA_ERR_INVALID_NDIMS);
     CHECK_INT(h.block_size, 0);
     CHECK_INT(wea_plan(300, 2, d, &h, &e), WEA_ERR_UNSUPPORTED_TYPE);
 }
 
 static void test_prepare_publish(void)
 {
-    unsigned char b[BIG];
+    /* malloc: aligned for any type, and no declared type, so that the
+     * 32-bit store of C7 is well defined on it */
+    unsigned char *b = (unsigned char *)malloc(BIG);
     int64_t d[1] = {4};
     wea_header h;
-    memset(b, 0x11, sizeof b);
+    size_t k;
+    if (b == NULL) {
+        th_fail(__FILE__, __LINE__, "malloc");
+        return;
+    }
+    memset(b, 0x11, BIG);
     CHECK_INT(wea_prepare_header(b, BIG, WEA_INT16, 1, d, &h, NULL), WEA_OK);
     CHECK(memcmp(b, "\0\0\0\0", 4) == 0);
     memset(b + 64, 0, 8);
     CHECK_INT(wea_parse(b, 72, &h, NULL), WEA_ERR_BAD_MAGIC);
     CHECK_INT(wea_publish(b), WEA_OK);
+    CHECK(memcmp(b, "\x31\x2D\x41\x57", 4) == 0); /* on any byte order */
     CHECK_INT(wea_parse(b, 72, &h, NULL), WEA_OK);
     CHECK_INT(h.count, 4);
+    CHECK_INT(b[4], WEA_INT16); /* nothing else was touched */
+    CHECK_INT(b[72], 0x11);
     CHECK_INT(wea_publish(NULL), WEA_ERR_INVALID_ARGUMENT);
+    /* C7 is one aligned 32-bit store: a block that is not 4-byte aligned
+     * cannot be published atomically and is refused, untouched */
+    for (k = 1; k < 4; k++) {
+        memset(b, 0, 8);
+        CHECK_INT(wea_publish(b + k), WEA_ERR_INVALID_ARGUMENT);
+        CHECK(memcmp(b, "\0\0\0\0\0\0\0\0", 8) == 0);
+    }
+    CHECK_INT(wea_publish(b + 4), WEA_OK);
+    CHECK(memcmp(b + 4, "\x31\x2D\x41\x57", 4) == 0);
     CHECK_INT(wea_prepare_header(b, 10, WEA_INT16, 1, d, &h, NULL),
               WEA_ERR_BUFFER_TOO_SMALL);
+    free(b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1104,7 +1226,7 @@ static void test_spec_examples(void)
         char name[64] = "";
         unsigned etype = 0, ndims = 0;
         long long offset = -1, len_data = -1;
-        int64_t dims[32];
+        int64_t dims[WEA_MAX_NDIMS];
         unsigned nd = 0;
         unsigned char block[BIG], data[BIG];
         size_t blen = 0, dlen = 0;
@@ -1147,7 +1269,8 @@ static void test_spec_examples(void)
                 char *q = line + 5;
                 char *qe;
                 long long v;
-                while (nd < 32 && (v = strtoll(q, &qe, 10), qe != q)) {
+                while (nd < WEA_MAX_NDIMS &&
+                       (v = strtoll(q, &qe, 10), qe != q)) {
                     dims[nd++] = (int64_t)v;
                     q = qe;
                 }
@@ -1248,7 +1371,7 @@ static void mutation_loop(const unsigned char *b, size_t len, const char *what)
         }
     }
     /* bit flips in the header and dims region (the data is not read) */
-    for (i = 0; i < len && i < 16 + 8 * 32; i++) {
+    for (i = 0; i < len && i < 16 + 8 * WEA_MAX_NDIMS; i++) {
         for (bit = 0; bit < 8; bit++) {
             wea_header h;
             wea_error e;
@@ -1278,8 +1401,8 @@ static void test_truncation_built(void)
     size_t i, total = 0;
     unsigned n;
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        for (n = 0; n <= 32; n += (n < 8 ? 1 : 8)) {
-            int64_t d[32];
+        for (n = 0; n <= WEA_MAX_NDIMS; n += (n < 8 ? 1 : 8)) {
+            int64_t d[WEA_MAX_NDIMS];
             wea_header h;
             unsigned k;
             for (k = 0; k < n; k++) {
