@@ -363,6 +363,17 @@ def _not_published(name: str, error: WeaError) -> WeaError:
     return type(error)(f"{error.message}; {name!r} may still be being created (WA-1 §8.2.2)")
 
 
+def _torn(magic: bytes) -> bool:
+    """Whether 4 bytes mix zeros and magic bytes: a magic read while it was stored.
+
+    The creator publishes the magic with one store (C7), but the kernel may
+    copy a ``pread`` byte by byte; such a read is taken again after a
+    barrier. A real block holding these bytes reads the same again.
+    """
+    zeros = sum(1 for b in magic if b == 0)
+    return 0 < zeros < 4 and all(b in (0, m) for b, m in zip(magic, MAGIC_BYTES, strict=False))
+
+
 def _no_data_yet(size: int, offset: int) -> TruncatedError:
     # §8.2.3 A1: Julia and wea 0.1.3 write the whole header, magic included,
     # before the dims; caught in between, their object shows the magic with
@@ -402,6 +413,9 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
         size = st.st_size
         try:
             first = os.pread(fd, HEADER_SIZE, 0)
+            if _torn(first[0:4]):  # caught mid-store: read it again (C7)
+                _fence()
+                first = os.pread(fd, HEADER_SIZE, 0)
             try:
                 check_length(min(size, len(first)), HEADER_SIZE, "R1")
             except TruncatedError as e:
@@ -976,6 +990,9 @@ def unlink_shared_array(name: str, *, force: bool = False) -> None:
         fd, st = open_regular(name, os.O_RDONLY, "shared-memory object", _shm_open)
         try:
             first = os.pread(fd, HEADER_SIZE, 0)
+            if _torn(first[0:4]):  # caught mid-store: read it again (C7)
+                _fence()
+                first = os.pread(fd, HEADER_SIZE, 0)
         finally:
             os.close(fd)
         try:
