@@ -1,6 +1,9 @@
 # wea: the front door. `make` lists the targets; `make test` is what CI runs.
 # Every target installs what it needs (venv, Python packages, the pinned
-# Kaitai compiler, the C build) by itself, from a fresh clone.
+# Kaitai compiler, the C build) by itself, from a fresh clone. `make demo`
+# installs only what the demo runs (the venv with the package and pyzmq,
+# the C build) and no system package; Open MPI is installed (and said so
+# first) only by the targets that run MPI (mk/examples.mk).
 
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
@@ -26,12 +29,24 @@ TOOLS_STAMP := tools/node_modules/.installed
 
 .PHONY: help venv tools spec test lint fuzz clean
 
-help: ## list the targets
-	@echo "wea: the Wrapped Exchange Array (format WA-1). Targets:"
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
-	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+# `make help`: every target with a `## text`, in these groups and this
+# order (group:target target ...;); a target of no group is listed under
+# "other", so none is ever hidden. mk/help.awk aligns and wraps the text.
+HELP_GROUPS := start here:demo test;\
+  conformance and the spec:conformance vectors vectors-check spec;\
+  benchmark:bench bench-smoke;\
+  fuzzing and reliability:fuzz fuzz-c fuzz-python test-reliability;\
+  documentation:docs docs-check;\
+  parts of make test:test-python test-numpy1 test-c test-cli test-examples \
+    test-user lint lint-python lint-examples lint-scripts;\
+  build and install:venv python c tools transports mpi demo-python demo-cross;\
+  housekeeping:format clean help
 
-$(VENV_STAMP): tools/requirements.txt $(wildcard python/pyproject.toml)
+help: ## list the targets, grouped
+	@echo "wea: the Wrapped Exchange Array (format WA-1), version $$(cat VERSION)"
+	@awk -v groups='$(strip $(HELP_GROUPS))' -f mk/help.awk $(MAKEFILE_LIST)
+
+$(VENV_STAMP): tools/requirements.txt $(wildcard python/pyproject.toml) VERSION
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	if [ -f python/pyproject.toml ]; then \
@@ -39,6 +54,17 @@ $(VENV_STAMP): tools/requirements.txt $(wildcard python/pyproject.toml)
 	touch $@
 
 venv: $(VENV_STAMP) ## create .venv with the wea package and the tools
+
+# What `make demo` runs and nothing more: the venv, the package, pyzmq
+# (examples/requirements-demo.txt). No system package, no question asked.
+DEMO_STAMP := $(VENV)/.demo-installed
+
+$(DEMO_STAMP): examples/requirements-demo.txt $(wildcard python/pyproject.toml) VERSION
+	@echo "demo: installing into $(VENV): the wea package (editable) and pyzmq; no system package"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ./python \
+	  -r examples/requirements-demo.txt
+	touch $@
 
 $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 	cd tools && $(NPM) ci --no-audit --no-fund --loglevel=error

@@ -24,7 +24,8 @@ import wea  # noqa: E402
 project = "wea"
 author = "the wea developers"
 copyright = "the wea developers, MIT licence"
-release = wea.__version__
+# The project's one version label, which the package and the C build read too.
+release = (REPO / "VERSION").read_text(encoding="utf-8").strip()
 version = ".".join(release.split(".")[:2])
 
 extensions = [

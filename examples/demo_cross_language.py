@@ -30,9 +30,16 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-import zmq
 
 import wea
+
+try:
+    import zmq
+except ImportError as e:  # a plain `pip install ./python` has no pyzmq
+    sys.exit(
+        f"{sys.argv[0]}: this demo needs pyzmq, from the `zmq` extra: "
+        f"pip install './python[zmq]' (in a clone: make demo) [{e}]"
+    )
 
 REPO = Path(__file__).resolve().parents[1]
 WEATOOL = os.environ.get("WEATOOL", str(REPO / "c" / "build" / "weatool"))
@@ -157,11 +164,11 @@ def main() -> int:
         wea_cli("ls")
 
         say("\n2. The C tool attaches to it (read-only) and prints it")
-        out = weatool("inspect", "--shm", name, "--count", "12")
+        out = weatool("inspect", name, "--count", "12")  # /NAME: shared memory
         assert "float64" in out
 
         say("\n3. The C tool writes into it; Python sees the change in place")
-        weatool("fill", "--shm", name, "--fill", "iota")
+        weatool("fill", name, "--fill", "iota")
         say("   Python, same array object, no reload: wa =")
         say(textwrap.indent(str(np.asarray(wa)), "     "))
         iota = np.arange(12.0).reshape(3, 4, order="F")  # element k is k, memory order
@@ -172,7 +179,6 @@ def main() -> int:
         made.append(c_name)
         weatool(
             "create",
-            "--shm",
             c_name,
             "--type",
             "int32",

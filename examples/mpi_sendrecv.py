@@ -27,9 +27,17 @@ import sys
 import time
 
 import numpy as np
-from mpi4py import MPI
 
 import wea
+
+try:
+    from mpi4py import MPI
+except (ImportError, RuntimeError) as e:  # no mpi4py, or no MPI library for it
+    sys.exit(
+        f"{sys.argv[0]}: this example needs mpi4py, from the `transports` extra: "
+        "pip install './python[transports]', and an MPI library (Debian: openmpi-bin "
+        f"libopenmpi-dev; in a clone: make transports) [{e}]"
+    )
 
 TIMEOUT_S = 30.0
 TAG_BLOCK, TAG_REPLY = 11, 12

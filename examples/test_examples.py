@@ -141,6 +141,38 @@ def test_mpi_sendrecv() -> None:
     assert "MPI Send/Recv of a WA-1 block: done" in out
 
 
+@pytest.mark.parametrize(
+    ("name", "module", "extra"),
+    [
+        ("zmq_loopback.py", "zmq", "pip install './python[transports]'"),
+        ("mpi_sendrecv.py", "mpi4py", "pip install './python[transports]'"),
+        ("demo_cross_language.py", "zmq", "pip install './python[zmq]'"),
+    ],
+)
+def test_a_missing_extra_is_named(name: str, module: str, extra: str) -> None:
+    # `python examples/zmq_loopback.py` in a plain install said only
+    # "No module named 'zmq'": the example names the extra to install.
+    path = str(HERE / name)
+    code = (
+        "import runpy, sys\n"
+        f"sys.modules[{module!r}] = None  # as if it were not installed\n"
+        f"sys.argv = [{path!r}]\n"
+        f"runpy.run_path({path!r}, run_name='__main__')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == ""
+    assert extra in proc.stderr
+    assert f"needs {module.replace('zmq', 'pyzmq')}" in proc.stderr
+
+
 def test_file_to_c() -> None:
     need(os.access(WEATOOL, os.X_OK), f"the C tool {WEATOOL}")
     out = run(example("file_to_c.py"))

@@ -30,9 +30,16 @@ import sys
 from typing import Any
 
 import numpy as np
-import zmq
 
 import wea
+
+try:
+    import zmq
+except ImportError as e:  # a plain `pip install ./python` has no pyzmq
+    sys.exit(
+        f"{sys.argv[0]}: this example needs pyzmq, from the `transports` extra: "
+        f"pip install './python[transports]' (in a clone: make transports) [{e}]"
+    )
 
 TIMEOUT_MS = 20_000
 SHAPE = (1000, 300)  # 2.4 MB of float64

@@ -3,6 +3,10 @@
 # PY, VENV, VENV_STAMP, TEST_TARGETS and LINT_TARGETS.
 #
 #   make transports     install Open MPI (Debian), pyzmq and mpi4py
+#   make mpi            install Open MPI from Debian's packages when mpirun
+#                       or mpicc is missing, saying so first: only the
+#                       targets that run MPI need it (transports,
+#                       test-examples); `make demo` never installs it
 #   make test-cli       the `wea` command line's tests
 #   make test-examples  run every example in examples/ (pool, ZeroMQ, TCP,
 #                       MPI, file read by the C tool, cross-language demo)
@@ -20,28 +24,38 @@ EXAMPLES_STAMP := $(VENV)/.examples-installed
 # set; examples/test_examples.py sets them for mpirun too.
 MPI_ENV := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+MPI_PACKAGES := openmpi-bin libopenmpi-dev
 
-.PHONY: transports test-cli test-examples lint-examples demo-cross test-user
+.PHONY: transports mpi test-cli test-examples lint-examples demo-cross test-user
 
-# Open MPI from Debian's packages when mpirun or mpicc is missing, then
-# pyzmq and mpi4py. mpi4py's wheel loads the system's libmpi at run time
-# (checked with Debian 12's Open MPI 4.1.4); where no wheel fits, pip builds
-# it from source with mpicc, which libopenmpi-dev provides.
-$(EXAMPLES_STAMP): $(VENV_STAMP) examples/requirements.txt
-	if ! command -v mpirun >/dev/null || ! command -v mpicc >/dev/null; then \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    --no-install-recommends openmpi-bin libopenmpi-dev >/dev/null; fi
+# pyzmq and mpi4py (pip only). mpi4py's wheel loads the system's libmpi at
+# run time (checked with Debian 12's Open MPI 4.1.4), so installing it and
+# type-checking against it needs no MPI; where no wheel fits, pip builds it
+# from source with mpicc: run `make mpi` first.
+$(EXAMPLES_STAMP): $(VENV_STAMP) examples/requirements.txt examples/requirements-demo.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check \
 	  -r examples/requirements.txt
 	touch $@
 
-transports: $(EXAMPLES_STAMP) ## install what the transport examples need: Open MPI (apt), pyzmq, mpi4py
+# Open MPI from Debian's packages when mpirun or mpicc is missing: about 40
+# packages with their dependencies, said before anything is installed.
+mpi: ## install Open MPI for the MPI example (Debian's openmpi-bin, libopenmpi-dev) when mpirun or mpicc is missing; says so first
+	@if command -v mpirun >/dev/null && command -v mpicc >/dev/null; then \
+	  echo "mpi: Open MPI is installed: $$(command -v mpirun)"; \
+	else \
+	  echo "mpi: installing Open MPI from Debian's packages for the MPI example:" \
+	    "$(MPI_PACKAGES) and their dependencies (about 40 packages)$(if $(SUDO), with sudo)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $(MPI_PACKAGES) >/dev/null; \
+	fi
+
+transports: mpi $(EXAMPLES_STAMP) ## install what the transport examples need: Open MPI (apt), pyzmq, mpi4py
 
 test-cli: $(VENV_STAMP) ## test the `wea` command line (python/tests/test_cli.py)
 	cd python && $(PY) -m pytest -q -p no:cacheprovider tests/test_cli.py
 
-test-examples: $(EXAMPLES_STAMP) c ## run every example in examples/ (multiprocessing, ZeroMQ, TCP, MPI, C tool)
+test-examples: mpi $(EXAMPLES_STAMP) c ## run every example in examples/ (multiprocessing, ZeroMQ, TCP, MPI, C tool)
 	$(MPI_ENV) WEATOOL=$(abspath $(WEATOOL)) WEA_EXAMPLES_REQUIRE_ALL=1 \
 	  $(PY) -m pytest -q -p no:cacheprovider examples/test_examples.py
 
@@ -50,7 +64,7 @@ lint-examples: $(EXAMPLES_STAMP) ## check examples/: ruff and mypy --strict, wit
 	$(PY) -m ruff format --no-cache --check examples
 	$(PY) -m mypy --no-incremental --config-file python/pyproject.toml examples
 
-demo-cross: $(EXAMPLES_STAMP) c ## the cross-language show: Python writes shared memory, C reads it, ZeroMQ round trip
+demo-cross: $(DEMO_STAMP) c ## the cross-language show: Python writes shared memory, C reads it, ZeroMQ round trip
 	WEATOOL=$(abspath $(WEATOOL)) $(PY) examples/demo_cross_language.py
 
 # The command line, the examples (run and linted) and the documentation,

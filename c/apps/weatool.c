@@ -2,6 +2,11 @@
  * weatool: inspect, check, create and remove WA-1 blocks from the command
  * line, with the C reference library. See `weatool --help` and c/README.md.
  *
+ * A TARGET follows the convention of the Python `wea` command: a leading
+ * '/' and no other '/' (/frames) is a POSIX shared-memory object, anything
+ * else (a.wea, ./a, /tmp/a.wea) a file; --shm NAME and --file PATH decide
+ * explicitly. Shared-memory names are printed with their leading '/'.
+ *
  * Exit codes (also in the help text):
  *   0       success (conform: the block is valid)
  *   1..10   inspect, conform: the block is invalid; the number is the error
@@ -29,7 +34,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* The version label of the project: the repository's VERSION file, which
+ * c/Makefile passes as -DWEA_VERSION="...". */
+#ifndef WEA_VERSION
+#define WEA_VERSION "unknown (built without -DWEA_VERSION)"
+#endif
 
 #define EXIT_USAGE 64
 #define EXIT_NOINPUT 66
@@ -42,23 +54,28 @@ static const char *prog = "weatool";
 
 static const char usage_main[] =
     "usage: weatool COMMAND [OPTIONS]\n"
+    "       weatool --version\n"
     "\n"
     "Inspect, check, create and remove WA-1 blocks (spec/wea.md).\n"
     "\n"
     "commands:\n"
-    "  inspect FILE | --shm NAME [--count N] [--json]\n"
+    "  inspect TARGET [--count N] [--json]\n"
     "                       print the header, the SHA-256 of the data and the\n"
     "                       first N elements (default 10)\n"
     "  conform FILE         the conformance runner contract: one JSON line\n"
-    "  create (--shm NAME | --out FILE) --type TYPE --shape D1,D2,...\n"
+    "  create TARGET --type TYPE --shape D1,D2,...\n"
     "         [--fill zero|iota|VALUE] [--mode OCTAL]\n"
     "                       write a new block (shared memory: spec §8.2.2)\n"
-    "  fill --shm NAME --fill zero|iota|VALUE\n"
-    "                       attach read-write and overwrite the elements\n"
-    "  unlink --shm NAME    remove a shared-memory name\n"
+    "  fill TARGET --fill zero|iota|VALUE\n"
+    "                       map read-write and overwrite the elements\n"
+    "  unlink /NAME         remove a shared-memory name\n"
     "  help [COMMAND]       this text, or a command's\n"
     "\n"
-    "Every command takes --help.\n"
+    "TARGET: a leading '/' and no other '/' (/frames) is a shared-memory\n"
+    "object; anything else (frames.wea, ./frames, /tmp/frames.wea) is a\n"
+    "file, as in the Python `wea` command. --shm NAME and --file PATH decide\n"
+    "explicitly ('--shm frames' is the object /frames). Every command takes\n"
+    "--help.\n"
     "\n"
     "exit codes:\n"
     "  0      success\n"
@@ -73,13 +90,16 @@ static const char usage_main[] =
     "  74     no space, I/O      77  permission denied\n";
 
 static const char usage_inspect[] =
-    "usage: weatool inspect (FILE | --shm NAME) [--count N] [--json]\n"
+    "usage: weatool inspect (TARGET | --shm NAME | --file PATH) [--count N]\n"
+    "                       [--json]\n"
     "\n"
     "Validates the block (R1 to R9) and prints its header, the SHA-256 of\n"
     "its L data bytes and its first N elements in memory (column-major)\n"
     "order. Shared memory is attached read-only and never unlinked.\n"
     "\n"
+    "  TARGET       /NAME: a shared-memory object; anything else: a file\n"
     "  --shm NAME   a POSIX shared-memory object, with or without its /\n"
+    "  --file PATH  a file, whatever its name\n"
     "  --count N    how many elements to print (default 10; 0 for none)\n"
     "  --json       one JSON object: the conform fields plus etype_name,\n"
     "               count, len (the bytes available) and values (floats\n"
@@ -103,15 +123,16 @@ static const char usage_conform[] =
     "  usage or I/O error: a message on stderr, exit 64 or more.\n";
 
 static const char usage_create[] =
-    "usage: weatool create (--shm NAME | --out FILE) --type TYPE\n"
+    "usage: weatool create (TARGET | --shm NAME | --out FILE) --type TYPE\n"
     "                      --shape D1,D2,... [--fill zero|iota|VALUE]\n"
     "                      [--mode OCTAL]\n"
     "\n"
-    "Writes a new block with the canonical data offset. --shm creates a\n"
-    "POSIX shared-memory object with the creation protocol of spec §8.2.2\n"
-    "(exclusive: an existing name is an error) and leaves it in place: the\n"
-    "caller owns it and removes it with `weatool unlink`. --out writes a\n"
-    "file of exactly offset + L bytes (replacing an existing file).\n"
+    "Writes a new block with the canonical data offset. A shared-memory\n"
+    "TARGET (/NAME, or --shm NAME) is created with the creation protocol of\n"
+    "spec §8.2.2 (exclusive: an existing name is an error) and left in\n"
+    "place: the caller owns it and removes it with `weatool unlink`. A file\n"
+    "TARGET (any other name, or --out FILE, also spelled --file) is written\n"
+    "with exactly offset + L bytes (replacing an existing file).\n"
     "\n"
     "  --type TYPE    int8 uint8 int16 uint16 int32 uint32 int64 uint64\n"
     "                 float32 float64 complex64 complex128 bool float16\n"
@@ -127,17 +148,125 @@ static const char usage_create[] =
     "71 other system errors.\n";
 
 static const char usage_fill[] =
-    "usage: weatool fill --shm NAME --fill zero|iota|VALUE\n"
+    "usage: weatool fill (TARGET | --shm NAME | --file PATH)\n"
+    "                    --fill zero|iota|VALUE\n"
     "\n"
-    "Attaches an existing object read-write and overwrites its elements\n"
-    "(see `weatool create --help` for the fill values). Never writes the\n"
-    "header, never unlinks.\n";
+    "Maps an existing block read-write (a shared-memory object: /NAME or\n"
+    "--shm NAME; a file: any other name, or --file PATH) and overwrites its\n"
+    "elements (see `weatool create --help` for the fill values). Never\n"
+    "writes the header, never unlinks.\n";
 
 static const char usage_unlink[] =
-    "usage: weatool unlink --shm NAME\n"
+    "usage: weatool unlink (/NAME | --shm NAME)\n"
     "\n"
-    "Removes a shared-memory name (spec §8.2.4). Exit 0, 64 bad name,\n"
-    "66 no such object, 77 permission denied.\n";
+    "Removes a shared-memory name (spec §8.2.4); a file is refused. Exit 0,\n"
+    "64 bad name or a file, 66 no such object, 77 permission denied.\n";
+
+/* A leading '/' and no other '/': a shared-memory name by the convention. */
+static int is_shm_name(const char *arg)
+{
+    return arg[0] == '/' && arg[1] != '\0' && strchr(arg + 1, '/') == NULL;
+}
+
+/* What a command reads or writes: a file or a shared-memory object. */
+typedef struct target {
+    const char *file;
+    const char *shm; /* with its leading '/' (shm_buf when one was added) */
+    char shm_buf[512];
+} target;
+
+/* Records a TARGET; kind is 's' (--shm), 'f' (--file) or 0 (the
+ * convention). Returns 0, or -1 if a target was given already. */
+static int set_target(target *t, const char *arg, int kind)
+{
+    if (t->file != NULL || t->shm != NULL) {
+        return -1;
+    }
+    if (kind == 0) {
+        kind = is_shm_name(arg) ? 's' : 'f';
+    }
+    if (kind == 'f') {
+        t->file = arg;
+    } else if (arg[0] == '/' || strlen(arg) + 2 > sizeof t->shm_buf) {
+        t->shm = arg; /* an invalid name is the library's to refuse */
+    } else {
+        t->shm_buf[0] = '/';
+        memcpy(t->shm_buf + 1, arg, strlen(arg) + 1);
+        t->shm = t->shm_buf;
+    }
+    return 0;
+}
+
+/* Reads up to cap bytes from the start of a regular file; never waits on
+ * a FIFO. Returns the count, 0 when there is nothing to read. */
+static size_t read_head(const char *path, unsigned char *buf, size_t cap)
+{
+    struct stat sb;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        return 0;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        (void)close(fd);
+        return 0;
+    }
+    n = pread(fd, buf, cap, 0);
+    (void)close(fd);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* After bad_magic: says what a file that is not a WA-1 block is, if it is
+ * a well-known format (.npy, .npz, safetensors). */
+static void hint_format(const char *path)
+{
+    unsigned char h[16];
+    size_t n = read_head(path, h, sizeof h);
+    uint64_t len = 0;
+    unsigned i;
+    size_t plen = strlen(path);
+    if (n >= 6 && memcmp(h, "\x93NUMPY", 6) == 0) {
+        if (plen > 4 && strcmp(path + plen - 4, ".npy") == 0) {
+            fprintf(stderr, "%s: hint: %s is a .npy file (numpy's format), "
+                    "not a WA-1 block: `wea convert %s %.*s.wea` converts "
+                    "it\n", prog, path, path, (int)(plen - 4), path);
+        } else {
+            fprintf(stderr, "%s: hint: %s is a .npy file (numpy's format), "
+                    "not a WA-1 block: `wea convert --from npy %s OUT.wea` "
+                    "converts it\n", prog, path, path);
+        }
+    } else if (n >= 4 && (memcmp(h, "PK\x03\x04", 4) == 0 ||
+                          memcmp(h, "PK\x05\x06", 4) == 0)) {
+        fprintf(stderr, "%s: hint: %s is a .npz archive (a zip of .npy files), "
+                "not a WA-1 block: unzip it and `wea convert` each .npy\n",
+                prog, path);
+    } else if (n >= 9 && h[8] == '{') {
+        for (i = 0; i < 8; i++) {
+            len |= (uint64_t)h[i] << (8 * i);
+        }
+        if (len >= 2 && len < ((uint64_t)1 << 40)) {
+            fprintf(stderr, "%s: hint: %s is a safetensors file, not a WA-1 "
+                    "block: load it with safetensors and wea.save() each "
+                    "array\n", prog, path);
+        }
+    }
+}
+
+/* After not_found of a file: a bare word that names a shared-memory object
+ * (Linux shows them in /dev/shm) gets pointed at it. */
+static void hint_not_found(const char *file, const char *command)
+{
+    char path[600];
+    if (strchr(file, '/') != NULL || strlen(file) > 255) {
+        return;
+    }
+    (void)snprintf(path, sizeof path, "/dev/shm/%s", file);
+    if (access(path, F_OK) == 0) {
+        fprintf(stderr, "%s: hint: a name without a leading '/' is a file; "
+                "for the shared-memory object: `weatool %s /%s`\n", prog,
+                command, file);
+    }
+}
 
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -304,33 +433,40 @@ static void guard_mapping(const char *what, const wea_mapping *m, int json)
     (void)sigaction(SIGBUS, &sa, NULL);
 }
 
-/* Maps FILE or attaches --shm NAME read-only or read-write. Returns 0 with
- * a mapping, or an exit code after printing what went wrong (format
- * errors: to stdout as JSON when `json`, else to stderr). */
-static int open_block(const char *file, const char *shm, int writable,
-                      int json, wea_mapping *m)
+/* Maps a file or attaches a shared-memory object read-only or read-write.
+ * Returns 0 with a mapping, or an exit code after printing what went wrong
+ * (format errors: to stdout as JSON when `json`, else to stderr), with a
+ * hint of what to do when `command` is not NULL. */
+static int open_block(const target *t, int writable, int json,
+                      wea_mapping *m, const char *command)
 {
+    const char *what = t->shm != NULL ? t->shm : t->file;
     wea_error err;
     wea_status st;
-    if (shm != NULL) {
-        st = wea_shm_attach(shm, writable, m, &err);
+    if (t->shm != NULL) {
+        st = wea_shm_attach(t->shm, writable, m, &err);
     } else {
-        st = wea_map_file(file, writable, m, &err);
+        st = wea_map_file(t->file, writable, m, &err);
     }
     if (st == WEA_OK) {
-        guard_mapping(shm != NULL ? shm : file, m, json);
+        guard_mapping(what, m, json);
         return 0;
     }
     if (is_format_status(st)) {
         if (json) {
             print_invalid_json(stdout, &err);
         } else {
-            fprintf(stderr, "%s: %s: %s\n", prog, shm != NULL ? shm : file,
-                    err.message);
+            fprintf(stderr, "%s: %s: %s\n", prog, what, err.message);
+        }
+        if (command != NULL && t->file != NULL && st == WEA_ERR_BAD_MAGIC) {
+            hint_format(t->file);
         }
         return (int)st;
     }
     fprintf(stderr, "%s: %s\n", prog, err.message);
+    if (command != NULL && t->file != NULL && st == WEA_ERR_NOT_FOUND) {
+        hint_not_found(t->file, command);
+    }
     return exit_for_binding(st);
 }
 
@@ -353,6 +489,7 @@ static int parse_count(const char *s, uint64_t *out)
 static int cmd_conform(int argc, char **argv)
 {
     const char *file = NULL;
+    target t;
     wea_mapping m;
     int i, rc;
 
@@ -372,7 +509,9 @@ static int cmd_conform(int argc, char **argv)
     if (file == NULL) {
         return usage_error(usage_conform, "%s", "missing FILE");
     }
-    rc = open_block(file, NULL, 0, 1, &m);
+    memset(&t, 0, sizeof t);
+    t.file = file; /* the contract: always a file, whatever its name */
+    rc = open_block(&t, 0, 1, &m, NULL);
     if (rc != 0) {
         return rc;
     }
@@ -384,23 +523,30 @@ static int cmd_conform(int argc, char **argv)
 
 static int cmd_inspect(int argc, char **argv)
 {
-    const char *file = NULL, *shm = NULL;
     uint64_t count = 10, k, n;
     int json = 0;
+    target t;
     wea_mapping m;
     const unsigned char *data;
     char buf[128];
     int i, rc;
     unsigned d;
 
+    memset(&t, 0, sizeof t);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_inspect, stdout);
             return 0;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
-        } else if (strcmp(argv[i], "--shm") == 0 && i + 1 < argc) {
-            shm = argv[++i];
+        } else if ((strcmp(argv[i], "--shm") == 0 ||
+                    strcmp(argv[i], "--file") == 0) && i + 1 < argc) {
+            if (set_target(&t, argv[i + 1], argv[i][2] == 's' ? 's' : 'f')
+                != 0) {
+                return usage_error(usage_inspect, "one TARGET only, not also "
+                                   "%s", argv[i + 1]);
+            }
+            i++;
         } else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
             if (parse_count(argv[++i], &count) != 0) {
                 return usage_error(usage_inspect, "--count %s: expected a "
@@ -410,18 +556,17 @@ static int cmd_inspect(int argc, char **argv)
             return usage_error(usage_inspect,
                                "unknown option or missing value: %s",
                                argv[i]);
-        } else if (file != NULL) {
-            return usage_error(usage_inspect, "one FILE only, not also %s",
+        } else if (set_target(&t, argv[i], 0) != 0) {
+            return usage_error(usage_inspect, "one TARGET only, not also %s",
                                argv[i]);
-        } else {
-            file = argv[i];
         }
     }
-    if ((file == NULL) == (shm == NULL)) {
+    if (t.file == NULL && t.shm == NULL) {
         return usage_error(usage_inspect, "%s",
-                           "give either FILE or --shm NAME");
+                           "give a TARGET: /NAME, a FILE, --shm NAME or "
+                           "--file PATH");
     }
-    rc = open_block(file, shm, 0, json, &m);
+    rc = open_block(&t, 0, json, &m, "inspect");
     if (rc != 0) {
         return rc;
     }
@@ -441,8 +586,8 @@ static int cmd_inspect(int argc, char **argv)
     } else {
         char hex[65];
         data_sha256(&m, hex);
-        printf("%-14s%s\n", shm != NULL ? "shm:" : "file:",
-               shm != NULL ? shm : file);
+        printf("%-14s%s\n", t.shm != NULL ? "shm:" : "file:",
+               t.shm != NULL ? t.shm : t.file);
         printf("block length: %zu bytes\n", m.len);
         printf("etype:        %u (%s, %zu bytes)\n", (unsigned)m.header.etype,
                wea_etype_name(m.header.etype), m.header.elsize);
@@ -592,6 +737,7 @@ static int cmd_create(int argc, char **argv)
 {
     const char *shm = NULL, *out = NULL, *type = NULL, *shape = NULL;
     const char *fillarg = "zero";
+    target t;
     unsigned mode = WEA_DEFAULT_MODE, ndims = 0;
     int64_t dims[WEA_MAX_NDIMS];
     char msg[256];
@@ -602,18 +748,26 @@ static int cmd_create(int argc, char **argv)
     wt_fill fill;
     int i;
 
+    memset(&t, 0, sizeof t);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_create, stdout);
             return 0;
+        } else if (a[0] != '-' || a[1] == '\0') {
+            if (set_target(&t, a, 0) != 0) {
+                return usage_error(usage_create, "one TARGET only, not also "
+                                   "%s", a);
+            }
         } else if (i + 1 >= argc) {
             return usage_error(usage_create, "unknown option or missing "
                                "value: %s", a);
-        } else if (strcmp(a, "--shm") == 0) {
-            shm = argv[++i];
-        } else if (strcmp(a, "--out") == 0) {
-            out = argv[++i];
+        } else if (strcmp(a, "--shm") == 0 || strcmp(a, "--out") == 0 ||
+                   strcmp(a, "--file") == 0) {
+            if (set_target(&t, argv[++i], a[2] == 's' ? 's' : 'f') != 0) {
+                return usage_error(usage_create, "one TARGET only, not also "
+                                   "%s", argv[i]);
+            }
         } else if (strcmp(a, "--type") == 0) {
             type = argv[++i];
         } else if (strcmp(a, "--shape") == 0) {
@@ -629,9 +783,11 @@ static int cmd_create(int argc, char **argv)
             return usage_error(usage_create, "unknown option %s", a);
         }
     }
-    if ((shm == NULL) == (out == NULL)) {
-        return usage_error(usage_create, "%s", "give either --shm NAME or "
-                           "--out FILE");
+    shm = t.shm;
+    out = t.file;
+    if (shm == NULL && out == NULL) {
+        return usage_error(usage_create, "%s", "give a TARGET: /NAME, a "
+                           "FILE, --shm NAME or --out FILE");
     }
     if (type == NULL || shape == NULL) {
         return usage_error(usage_create, "%s", "--type and --shape are "
@@ -680,29 +836,42 @@ static int cmd_create(int argc, char **argv)
 
 static int cmd_fill(int argc, char **argv)
 {
-    const char *shm = NULL, *fillarg = NULL;
+    const char *fillarg = NULL;
     char msg[256];
+    target t;
     wea_mapping m;
     wt_fill fill;
     int i, rc;
 
+    memset(&t, 0, sizeof t);
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_fill, stdout);
             return 0;
-        } else if (strcmp(argv[i], "--shm") == 0 && i + 1 < argc) {
-            shm = argv[++i];
-        } else if (strcmp(argv[i], "--fill") == 0 && i + 1 < argc) {
+        } else if (a[0] != '-' || a[1] == '\0') {
+            if (set_target(&t, a, 0) != 0) {
+                return usage_error(usage_fill, "one TARGET only, not also "
+                                   "%s", a);
+            }
+        } else if ((strcmp(a, "--shm") == 0 || strcmp(a, "--file") == 0) &&
+                   i + 1 < argc) {
+            if (set_target(&t, argv[++i], a[2] == 's' ? 's' : 'f') != 0) {
+                return usage_error(usage_fill, "one TARGET only, not also "
+                                   "%s", argv[i]);
+            }
+        } else if (strcmp(a, "--fill") == 0 && i + 1 < argc) {
             fillarg = argv[++i];
         } else {
             return usage_error(usage_fill, "unknown option or missing "
-                               "value: %s", argv[i]);
+                               "value: %s", a);
         }
     }
-    if (shm == NULL || fillarg == NULL) {
-        return usage_error(usage_fill, "%s", "--shm and --fill are required");
+    if ((t.shm == NULL && t.file == NULL) || fillarg == NULL) {
+        return usage_error(usage_fill, "%s", "a TARGET and --fill are "
+                           "required");
     }
-    rc = open_block(NULL, shm, 1, 0, &m);
+    rc = open_block(&t, 1, 0, &m, "fill");
     if (rc != 0) {
         return rc;
     }
@@ -718,26 +887,51 @@ static int cmd_fill(int argc, char **argv)
 
 static int cmd_unlink(int argc, char **argv)
 {
-    const char *shm = NULL;
     wea_error err;
     wea_status st;
+    target t;
     int i;
 
+    memset(&t, 0, sizeof t);
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_unlink, stdout);
             return 0;
-        } else if (strcmp(argv[i], "--shm") == 0 && i + 1 < argc) {
-            shm = argv[++i];
+        } else if (a[0] != '-' || a[1] == '\0') {
+            if (!is_shm_name(a)) {
+                /* a path, not a name: said in words, as `wea rm` does */
+                if (strchr(a, '/') == NULL && access(a, F_OK) != 0) {
+                    fprintf(stderr, "%s: %s: not a shared-memory name: they "
+                            "start with '/' (`weatool unlink /%s`)\n", prog,
+                            a, a);
+                } else {
+                    fprintf(stderr, "%s: %s: %s, not a shared-memory name: "
+                            "unlink removes shared-memory objects only "
+                            "(/NAME); remove a file with rm(1)\n", prog, a,
+                            access(a, F_OK) == 0 ? "a file" : "a file path");
+                }
+                return EXIT_USAGE;
+            }
+            if (set_target(&t, a, 's') != 0) {
+                return usage_error(usage_unlink, "one NAME only, not also "
+                                   "%s", a);
+            }
+        } else if (strcmp(a, "--shm") == 0 && i + 1 < argc) {
+            if (set_target(&t, argv[++i], 's') != 0) {
+                return usage_error(usage_unlink, "one NAME only, not also "
+                                   "%s", argv[i]);
+            }
         } else {
             return usage_error(usage_unlink, "unknown option or missing "
-                               "value: %s", argv[i]);
+                               "value: %s", a);
         }
     }
-    if (shm == NULL) {
-        return usage_error(usage_unlink, "%s", "--shm NAME is required");
+    if (t.shm == NULL) {
+        return usage_error(usage_unlink, "%s", "a /NAME (or --shm NAME) is "
+                           "required");
     }
-    st = wea_shm_unlink(shm, &err);
+    st = wea_shm_unlink(t.shm, &err);
     if (st != WEA_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message);
         return exit_for_binding(st);
@@ -769,6 +963,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fputs(usage_main, stderr);
         return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("weatool %s\n", WEA_VERSION);
+        return fflush(stdout) == 0 ? 0 : EXIT_IOERR;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {

@@ -2,7 +2,10 @@
  * test_tool.c: tests of weatool as a program (WEATOOL names the binary):
  * the conformance runner contract of `conform`, `inspect`, `create`,
  * `fill`, `unlink`, the exit codes, and C-to-C across processes through
- * separate tool invocations (create in one process, inspect in another).
+ * separate tool invocations (create in one process, inspect in another);
+ * the TARGET convention shared with the Python `wea` command (/NAME is
+ * shared memory, anything else a file), --version, and the hints for
+ * files of other formats.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -209,7 +212,7 @@ static void test_conform_invalid_every_category(void)
         case 3: b[0] = 0x57; b[1] = 0x41; b[2] = 0x2D; b[3] = 0x31; break;
         case 4: b[0] = 0x32; break;
         case 5: b[4] = 13; break;
-        case 6: b[6] = 33; break;
+        case 6: b[6] = 65; break; /* above 32 (WA-1 1.0) and 64 (1.1) */
         case 7: b[8] = 65; break;
         case 8: b[23] = 0x80; break;
         case 9: b[31] = 0x7F; break;
@@ -348,8 +351,10 @@ static void test_create_errors(void)
                   "3,x", NULL),
               64);
     CHECK_INT(run("create", "--shm", name, "--type", "int8", "--shape",
+                  /* 65 dimensions: more than any version of WA-1 allows */
                   "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
-                  "1,1,1,1",
+                  "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
+                  "1,1,1,1,1,1,1",
                   NULL),
               64);
     CHECK_INT(run("create", "--shm", name, "--type", "int8", "--shape",
@@ -440,6 +445,138 @@ static void test_cross_process_tool(void)
     CHECK_CONTAINS(R.err, "not_found: cannot open shared-memory object");
 }
 
+static void test_version(void)
+{
+    /* the label of the repository's VERSION file, found beside spec/ */
+    const char *spec = getenv("WEA_SPEC");
+    char path[1024], want[300];
+    NEED_TOOL();
+    CHECK_INT(run("--version", NULL), 0);
+    CHECK_STR(R.err, "");
+    CHECK(strncmp(R.out, "weatool ", 8) == 0);
+    CHECK(strstr(R.out, "unknown") == NULL); /* built with -DWEA_VERSION */
+    if (spec != NULL && strlen(spec) < sizeof path) {
+        unsigned char *v;
+        size_t len = 0;
+        char *slash;
+        (void)snprintf(path, sizeof path, "%s", spec);
+        slash = strrchr(path, '/'); /* .../spec/wea.md -> .../spec */
+        if (slash != NULL) {
+            *slash = '\0';
+        }
+        slash = strrchr(path, '/'); /* -> the repository */
+        if (slash != NULL) {
+            (void)snprintf(slash, sizeof path - (size_t)(slash - path),
+                           "/VERSION");
+        }
+        v = th_read_file(path, &len);
+        CHECK(v != NULL);
+        if (v != NULL) {
+            while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == '\r')) {
+                len--;
+            }
+            (void)snprintf(want, sizeof want, "weatool %.*s\n", (int)len,
+                           (const char *)v);
+            CHECK_STR(R.out, want);
+            free(v);
+        }
+    }
+}
+
+static void test_target_convention(void)
+{
+    /* /NAME is shared memory, anything else a file; --shm and --file
+     * decide; names are printed with their '/' */
+    char name[64], want[128], path[512];
+    const char *bare;
+    NEED_TOOL();
+    th_shm_name(name, sizeof name);
+    bare = name + 1;
+    CHECK_INT(run("create", name, "--type", "int16", "--shape", "3,2",
+                  "--fill", "iota", NULL),
+              0);
+    CHECK_INT(run("inspect", name, NULL), 0);
+    (void)snprintf(want, sizeof want, "shm:          %s\n", name);
+    CHECK_CONTAINS(R.out, want);
+    /* --shm without the '/': the same object, shown with its '/' */
+    CHECK_INT(run("inspect", "--shm", bare, "--count", "0", NULL), 0);
+    CHECK_CONTAINS(R.out, want);
+    /* a bare word is a file: not found, pointed at the object */
+    CHECK_INT(run("inspect", bare, NULL), 66);
+    CHECK_CONTAINS(R.err, "not_found: cannot open file");
+    (void)snprintf(want, sizeof want, "`weatool inspect %s`", name);
+    CHECK_CONTAINS(R.err, want);
+    /* --file forces a file, even for /NAME */
+    CHECK_INT(run("inspect", "--file", name, NULL), 66);
+    CHECK_CONTAINS(R.err, "cannot open file");
+    /* one TARGET only */
+    CHECK_INT(run("inspect", name, "--shm", bare, NULL), 64);
+    /* fill by /NAME, read back by --shm */
+    CHECK_INT(run("fill", name, "--fill", "7", NULL), 0);
+    CHECK_INT(run("inspect", "--shm", bare, "--json", NULL), 0);
+    CHECK_CONTAINS(R.out, "\"values\": [7, 7, 7, 7, 7, 7]");
+    /* unlink refuses what is not /NAME, in words */
+    CHECK_INT(run("unlink", bare, NULL), 64);
+    CHECK_CONTAINS(R.err, "not a shared-memory name: they start with '/'");
+    (void)snprintf(want, sizeof want, "`weatool unlink %s`", name);
+    CHECK_CONTAINS(R.err, want);
+    CHECK_INT(run("inspect", name, "--count", "0", NULL), 0); /* still there */
+    /* a file TARGET: created, filled and read by its path */
+    th_tmppath(path, sizeof path, "conv.wea");
+    CHECK_INT(run("create", path, "--type", "uint8", "--shape", "4", NULL),
+              0);
+    CHECK_INT(run("fill", path, "--fill", "5", NULL), 0);
+    CHECK_INT(run("inspect", path, NULL), 0);
+    CHECK_CONTAINS(R.out, "file:         ");
+    CHECK_CONTAINS(R.out, "  5 5 5 5\n");
+    CHECK_INT(run("unlink", path, NULL), 64);
+    CHECK_CONTAINS(R.err, "a file, not a shared-memory name");
+    CHECK(access(path, F_OK) == 0);
+    CHECK_INT(run("unlink", name, NULL), 0);
+    CHECK_INT(run("unlink", "--shm", bare, NULL), 66);
+}
+
+static void test_hints_for_other_formats(void)
+{
+    /* a well-known format given where a WA-1 block is expected: bad_magic,
+     * and a hint that says what the file is */
+    static const struct {
+        const char *file;
+        const char *bytes;
+        size_t len;
+        const char *hint;
+    } cases[] = {
+        {"h.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f8'}", 26,
+         "h.npy is a .npy file (numpy's format), not a WA-1 block: `wea "
+         "convert "},
+        {"h.wea", "\x93NUMPY\x01\x00v\x00{'descr': '<f8'}", 26,
+         "`wea convert --from npy "},
+        {"h.npz", "PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+                  "\x00\x00\x00\x00", 18, "is a .npz archive"},
+        {"h.safetensors", "\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": 1}     ",
+         22, "is a safetensors file"},
+    };
+    char path[512];
+    size_t i;
+    NEED_TOOL();
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        th_tmppath(path, sizeof path, cases[i].file);
+        CHECK_INT(th_write_file(path, cases[i].bytes, cases[i].len), 0);
+        CHECK_INT(run("inspect", path, NULL), 2);
+        CHECK_CONTAINS(R.err, "bad_magic: magic bytes");
+        CHECK_CONTAINS(R.err, "weatool: hint: ");
+        CHECK_CONTAINS(R.err, cases[i].hint);
+        /* the conformance contract stays one JSON line, no hint */
+        CHECK_INT(run("conform", path, NULL), 2);
+        CHECK(strstr(R.err, "hint") == NULL);
+    }
+    /* bytes of no known format: no hint */
+    th_tmppath(path, sizeof path, "h.bin");
+    CHECK_INT(th_write_file(path, "hello, world. 0123456789", 24), 0);
+    CHECK_INT(run("inspect", path, NULL), 2);
+    CHECK(strstr(R.err, "hint") == NULL);
+}
+
 static void vector_via_tool(const char *dir, int valid)
 {
     char dirpath[1024], path[2048];
@@ -511,5 +648,8 @@ const th_case th_tool_cases[] = {
     {"create_errors", test_create_errors},
     {"cross_process_tool", test_cross_process_tool},
     {"conformance_vectors_tool", test_conformance_vectors_tool},
+    {"version", test_version},
+    {"target_convention", test_target_convention},
+    {"hints_for_other_formats", test_hints_for_other_formats},
     {NULL, NULL},
 };

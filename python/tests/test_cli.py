@@ -81,6 +81,21 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--version")
     assert status == 0
     assert out.strip() == f"wea {wea.__version__}"
+    # one label for the project: the repository's VERSION file, which the
+    # package's metadata and the C build read
+    label = (Path(__file__).resolve().parents[2] / "VERSION").read_text("utf-8").strip()
+    assert wea.__version__ == label
+
+
+def test_help_points_to_the_documentation(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--help")
+    for label in ("Documentation:", "Source:", "Changelog:"):
+        assert label in out
+    assert "https://" in out
+    # every character of the help is printable: the escapes it describes
+    # (\n, \x1b ...) are shown, not emitted
+    assert all(c == "\n" or c.isprintable() for c in out), out
+    assert "\\x1b" in out
 
 
 @pytest.mark.parametrize(
@@ -113,19 +128,54 @@ def test_exit_codes_are_documented() -> None:
 
 
 def test_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One convention (the C weatool's too): a leading '/' and no other '/'
+    # is shared memory, anything else a file, whether it exists or not.
     monkeypatch.chdir(tmp_path)
     (tmp_path / "here.wea").write_bytes(b"")
     assert _cli.resolve("here.wea") == _cli.Target("file", "here.wea")
+    assert _cli.resolve("nothere") == _cli.Target("file", "nothere")
     assert _cli.resolve("./x") == _cli.Target("file", "./x")
     assert _cli.resolve("dir/x.wea") == _cli.Target("file", "dir/x.wea")
     assert _cli.resolve("/tmp/x.wea") == _cli.Target("file", "/tmp/x.wea")
-    assert _cli.resolve("/seg").kind == "shm"
-    assert _cli.resolve("seg") == _cli.Target("shm", "/seg", bare=True)
+    assert _cli.resolve("/") == _cli.Target("file", "/")
+    assert _cli.resolve("/seg") == _cli.Target("shm", "/seg")
     assert _cli.resolve("here.wea", "shm") == _cli.Target("shm", "/here.wea")
     assert _cli.resolve("/seg", "file") == _cli.Target("file", "/seg")
     with pytest.raises(_cli.CliError) as info:
         _cli.resolve("a\0b", "shm")
     assert info.value.status == 64
+
+
+def test_a_bare_word_is_a_file_even_when_an_object_has_its_name(
+    capsys: pytest.CaptureFixture[str],
+    seg: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    wa = wea.create_shared_array(seg, np.int8, 3)
+    status, _, err = run(capsys, "info", seg[1:])
+    assert status == 66
+    assert f"wea: {seg[1:]}: No such file or directory" in err
+    assert (
+        f"hint: a name without a leading '/' is a file; there is a shared-memory object {seg}: `wea info {seg}`"
+        in err
+    )
+    status, _, err = run(capsys, "head", seg[1:])
+    assert status == 66
+    assert f"`wea head {seg}`" in err
+    # and /NAME is shared memory even when a file has that name here
+    wea.save(tmp_path / seg[1:], np.arange(5.0))
+    status, report = run_json(capsys, "info", seg)
+    assert (status, report["kind"], report["dims"]) == (0, "shm", [3])
+    status, report = run_json(capsys, "info", seg[1:])
+    assert (status, report["kind"], report["dims"]) == (0, "file", [5])
+    wa.unlink()
+    status, _, err = run(capsys, "info", seg)
+    assert status == 66
+    assert (
+        f"'{seg}' is a shared-memory name; for the file {seg[1:]} here: `wea info {seg[1:]}`" in err
+    )
 
 
 # -- info ---------------------------------------------------------------------
@@ -233,11 +283,11 @@ def test_info_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert status == 66
     assert out == ""
     assert "No such file" in err
-    name = f"wea-test-cli-missing-{os.getpid()}"
+    name = f"/wea-test-cli-missing-{os.getpid()}"
     status, _, err = run(capsys, "info", name)
     assert status == 66
-    assert "no such shared-memory object" in err
-    assert "no file" in err  # the bare word named no file either
+    assert f"wea: {name}: no such shared-memory object" in err
+    assert "hint: `wea ls` lists the shared-memory objects" in err
 
 
 def test_info_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -388,12 +438,106 @@ def test_head_shared_memory(capsys: pytest.CaptureFixture[str], seg: str) -> Non
     wa.unlink()
 
 
+def test_head_names_the_source_of_an_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, seg: str
+) -> None:
+    # `wea head trunc.wea` said `wea: data_truncated: ...`, not which file
+    block = wea.dumps(np.arange(6.0))
+    (tmp_path / "trunc.wea").write_bytes(bytes(block)[:70])
+    status, out, err = run(capsys, "head", str(tmp_path / "trunc.wea"))
+    assert (status, out) == (10, "")
+    assert err.startswith(f"wea: {tmp_path}/trunc.wea: data_truncated: the block has 70 bytes")
+    with open(os.path.join(SHM_DIR, seg[1:]), "xb") as f:
+        f.write(bytes(block)[:4] + bytes(60))
+    status, _, err = run(capsys, "head", seg)
+    assert status == 5  # etype 0
+    assert err.startswith(f"wea: {seg}: unsupported_type:")
+
+
+SAFETENSORS = (11).to_bytes(8, "little") + b'{"a": true}'
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "hint"),
+    [
+        (
+            "x.npy",
+            None,
+            "x.npy is a .npy file (numpy's format), not a WA-1 block: `wea convert x.npy x.wea` converts it",
+        ),
+        (
+            "x.wea",
+            None,
+            "x.wea is a .npy file (numpy's format), not a WA-1 block: `wea convert --from npy x.wea OUT.wea` converts it",
+        ),
+        ("x.npz", "npz", "x.npz is a .npz archive (a zip of .npy files), not a WA-1 block"),
+        ("x.safetensors", SAFETENSORS, "x.safetensors is a safetensors file, not a WA-1 block"),
+        ("x.bin", b"hello, world: no known format", None),
+    ],
+    ids=["npy", "npy-named-wea", "npz", "safetensors", "unknown"],
+)
+def test_well_known_formats_get_a_hint(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes | str | None,
+    hint: str | None,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if content is None:
+        with open(name, "wb") as f:
+            np.save(f, np.arange(4.0))
+    elif content == "npz":
+        np.savez(name, a=np.arange(4.0))
+    else:
+        assert isinstance(content, bytes)
+        Path(name).write_bytes(content)
+    status, out, err = run(capsys, "head", name)
+    assert status == 2  # bad_magic
+    assert err.startswith(f"wea: {name}: bad_magic: magic bytes ")
+    if hint is None:
+        assert "hint" not in err
+    else:
+        assert err.endswith(f"\nwea: hint: {hint}\n") or f"\nwea: hint: {hint}" in err
+    status, out, _ = run(capsys, "info", name)
+    assert status == 2
+    assert ("hint:" in out) == (hint is not None)
+    if hint is not None:
+        assert hint in out
+    status, report = run_json(capsys, "info", name)
+    if hint is None:
+        assert "hint" not in report
+    else:
+        assert hint in report["hint"]
+
+
+def test_convert_hints_at_the_source_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    np.save("real.npy", np.arange(3))
+    os.rename("real.npy", "misnamed.wea")
+    status, _, err = run(capsys, "convert", "misnamed.wea", "out.npy")
+    assert status == 2
+    assert (
+        "wea: hint: misnamed.wea is a .npy file (numpy's format), not a WA-1 block: pass --from npy"
+        in err
+    )
+    wea.save("block.npy", np.arange(3))  # a WA-1 block named .npy
+    status, _, err = run(capsys, "convert", "block.npy", "out.wea")
+    assert status == 65
+    assert "block.npy: not a .npy file (no numpy magic)" in err
+    assert "hint: block.npy is a WA-1 block: pass --from wea" in err
+    assert sorted(os.listdir()) == ["block.npy", "misnamed.wea"]
+
+
 def test_head_invalid_exits_with_category(capsys: pytest.CaptureFixture[str]) -> None:
     path = CONFORMANCE / "invalid" / "i-r2-magic-wa-2.wea"
     status, out, err = run(capsys, "head", str(path))
     assert status == 4
     assert out == ""
-    assert err.startswith("wea: unsupported_version:")
+    assert err.startswith(f"wea: {path}: unsupported_version:")
 
 
 # -- ls -----------------------------------------------------------------------
@@ -435,9 +579,9 @@ def test_ls(capsys: pytest.CaptureFixture[str], seg: str) -> None:
 
 @needs_dev_shm
 def test_ls_shows_invalid_header(capsys: pytest.CaptureFixture[str], seg: str) -> None:
-    # the WA-1 magic, then ndims 40: invalid_ndims
+    # the WA-1 magic, then ndims 200: invalid_ndims
     with open(os.path.join(SHM_DIR, seg[1:]), "xb") as f:
-        f.write(b"\x31\x2d\x41\x57\x0a\x00\x28\x00" + bytes(56))
+        f.write(b"\x31\x2d\x41\x57\x0a\x00\xc8\x00" + bytes(56))
     status, listing = run_json(capsys, "ls")
     assert status == 0
     (entry,) = [e for e in listing if e["name"] == seg]
@@ -524,7 +668,7 @@ def test_rm_many_json(capsys: pytest.CaptureFixture[str], seg: str) -> None:
     other = seg + "-b"
     wea.create_shared_array(seg, np.int8, 1)
     wea.create_shared_array(other, np.int8, 1)
-    status, report = run_json(capsys, "rm", seg, "missing-" + seg[1:], other)
+    status, report = run_json(capsys, "rm", seg, "/missing-" + seg[1:], other)
     assert status == 66  # the first failure
     assert [r["removed"] for r in report] == [True, False, True]
     assert report[1]["code"] == 66
@@ -545,9 +689,45 @@ def test_rm_refuses_what_is_not_a_block(capsys: pytest.CaptureFixture[str], seg:
 
 
 def test_rm_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "rm", "a/b")
+    status, _, err = run(capsys, "rm", "/a\0b")
     assert status == 64
     assert "invalid shared-memory name" in err
+
+
+def test_rm_of_a_path_is_answered_as_such(
+    capsys: pytest.CaptureFixture[str],
+    seg: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `wea rm a.wea` was answered as if a.wea were an object's name
+    monkeypatch.chdir(tmp_path)
+    wea.save("a.wea", np.arange(3))
+    status, out, err = run(capsys, "rm", "a.wea")
+    assert (status, out) == (64, "")
+    assert err == (
+        "wea: a.wea: a file, not a shared-memory name: wea rm removes shared-memory "
+        "objects only (/NAME, as `wea ls` shows them); remove a file with rm(1)\n"
+    )
+    assert (tmp_path / "a.wea").exists()
+    status, _, err = run(capsys, "rm", "dir/b.wea")
+    assert status == 64
+    assert "dir/b.wea: a file path, not a shared-memory name" in err
+    status, _, err = run(capsys, "rm", "nothing-here")
+    assert status == 64
+    assert (
+        "nothing-here: not a shared-memory name: they start with '/' (`wea rm /nothing-here`)"
+        in err
+    )
+    # a bare word that is an object's name: pointed at it, not removed
+    wea.create_shared_array(seg, np.int8, 1)
+    status, report = run_json(capsys, "rm", seg[1:])
+    assert status == 64
+    assert report[0]["removed"] is False
+    assert f"there is a shared-memory object {seg}" in report[0]["message"]
+    assert wea.attach_shared_array(seg).shape == (1,)
+    status, _, _ = run(capsys, "rm", "-q", seg)
+    assert status == 0
 
 
 # -- convert ------------------------------------------------------------------
@@ -596,24 +776,172 @@ def test_convert_wea_to_npy_is_fortran_order(
     assert (shape, fortran, dtype) == ((2, 3), True, np.dtype("<f8"))
 
 
-def test_convert_direction(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    np.save(tmp_path / "a.npy", np.arange(3))
-    os.rename(tmp_path / "a.npy", tmp_path / "data")
-    status, _, err = run(capsys, "convert", str(tmp_path / "data"), str(tmp_path / "out"))
+def test_convert_never_guesses_a_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `wea convert x.npy out.txt` silently wrote WA-1 bytes into out.txt
+    monkeypatch.chdir(tmp_path)
+    np.save("a.npy", np.arange(3))
+    status, out, err = run(capsys, "convert", "a.npy", "out.txt")
+    assert (status, out) == (64, "")
+    assert err == (
+        "wea: DEST out.txt: cannot tell its format from its name: name a file *.npy or "
+        "*.wea, shared memory /NAME, or pass --to npy|wea|shm\n"
+    )
+    assert sorted(os.listdir()) == ["a.npy"]
+    status, _, _ = run(capsys, "convert", "--to", "wea", "a.npy", "out.txt")
+    assert status == 0
+    assert wea.read_header("out.txt").dims == (3,)
+    # a SOURCE of another extension: refused, with what its bytes are
+    os.rename("a.npy", "data")
+    status, _, err = run(capsys, "convert", "data", "out.wea")
     assert status == 64
-    assert "--to" in err
+    assert "SOURCE data: cannot tell its format from its name" in err
+    assert "--from npy|wea|shm" in err
+    assert "hint: its first bytes are those of a .npy file: pass --from npy" in err
+    status, _, err = run(capsys, "convert", "out.txt", "o.npy")
+    assert status == 64
+    assert "hint: its first bytes are those of a .wea file: pass --from wea" in err
+    status, _, _ = run(capsys, "convert", "--from", "npy", "data", "o.wea")
+    assert status == 0
+    status, _, _ = run(capsys, "convert", "--from", "wea", "out.txt", "o.npy")
+    assert status == 0
+    np.testing.assert_array_equal(np.load("o.npy"), np.arange(3))
+    # the extension's case does not matter; --to beats the extension
+    status, _, _ = run(capsys, "convert", "o.npy", "O2.WEA")
+    assert status == 0
+    status, _, _ = run(capsys, "convert", "--to", "npy", "o.npy", "really-npy.wea")
+    assert status == 0
+    np.testing.assert_array_equal(np.load("really-npy.wea"), np.arange(3))
+
+
+def test_convert_same_format_is_a_copy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # .wea to .wea rewrites a block with the canonical offset (Julia reads it)
+    legacy = CONFORMANCE / "valid" / "v-spec-11-4-float32-legacy-offset.wea"
+    status, _, _ = run(capsys, "convert", str(legacy), str(tmp_path / "new.wea"))
+    assert status == 0
+    h = wea.read_header(tmp_path / "new.wea")
+    assert not h.legacy_offset
+    np.testing.assert_array_equal(wea.load(tmp_path / "new.wea"), wea.load(legacy))
+
+
+@pytest.mark.parametrize("source", ["npy", "wea"])
+def test_convert_into_shared_memory_and_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, seg: str, source: str
+) -> None:
+    # `wea convert x.npy /name` wrote a regular file /name at the root.
+    array = np.arange(24, dtype=">i4").reshape(2, 3, 4)  # big-endian, C order
+    src = tmp_path / f"a.{source}"
+    if source == "npy":
+        np.save(src, array)
+    else:
+        wea.save(src, array)
+    status, out, err = run(capsys, "convert", str(src), seg)
+    assert status == 0, err
+    assert out == (
+        f"created shared memory {seg}: int32 array of shape (2, 3, 4), 160 bytes; "
+        f"it stays until `wea rm {seg}`\n"
+    )
+    assert not os.path.lexists(seg)  # no file at the root of the file system
+    wb = wea.attach_shared_array(seg, readonly=True)
+    np.testing.assert_array_equal(wb, array)
+    assert wb.dtype == np.dtype("<i4")
+    assert stat.S_IMODE(os.stat(os.path.join(SHM_DIR, seg[1:])).st_mode) == 0o600
+    # and out again, into each file format, and into another object
+    for dest in (tmp_path / "b.npy", tmp_path / "b.wea"):
+        status, report = run_json(capsys, "convert", seg, str(dest))
+        assert status == 0
+        assert (report["from"], report["to"]) == ("shm", dest.suffix[1:])
+        assert report["source"] == seg
+    np.testing.assert_array_equal(np.load(tmp_path / "b.npy"), array)
+    np.testing.assert_array_equal(wea.load(tmp_path / "b.wea"), array)
+    other = seg + "-b"
+    status, report = run_json(capsys, "convert", seg, other)
+    assert status == 0
+    assert report == {
+        "source": seg,
+        "destination": other,
+        "from": "shm",
+        "to": "shm",
+        "dtype": "int32",
+        "shape": [2, 3, 4],
+        "bytes": 160,
+    }
+    np.testing.assert_array_equal(wea.attach_shared_array(other), array)
+    wb.close()
+
+
+def test_convert_into_shared_memory_outlives_the_command(tmp_path: Path, seg: str) -> None:
+    # the object is made persistent: the wea process's exit leaves it
+    np.save(tmp_path / "a.npy", np.arange(4.0))
+    proc = subprocess.run(
+        [sys.executable, "-m", "wea", "convert", "-q", str(tmp_path / "a.npy"), seg],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    np.testing.assert_array_equal(wea.attach_shared_array(seg), np.arange(4.0))
+
+
+def test_convert_into_an_existing_object(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, seg: str
+) -> None:
+    np.save(tmp_path / "a.npy", np.arange(4.0))
+    old = wea.create_shared_array(seg, np.int8, 2, data=[7, 7])
+    status, out, err = run(capsys, "convert", str(tmp_path / "a.npy"), seg)
+    assert (status, out) == (73, "")
+    assert err == (
+        f"wea: {seg} exists; pass --force to replace it (the object is unlinked and a "
+        "new one created), or `wea rm` it first\n"
+    )
+    assert wea.attach_shared_array(seg).tolist() == [7, 7]
+    # a dtype WA-1 cannot hold is refused before the old object is unlinked
+    np.save(tmp_path / "s.npy", np.array(["x"]))
+    status, _, err = run(capsys, "convert", "--force", str(tmp_path / "s.npy"), seg)
+    assert status == 65
+    assert wea.attach_shared_array(seg).tolist() == [7, 7]
+    # --force: a new object; the old one's attachers keep the old memory
     status, _, _ = run(
-        capsys, "convert", "--to", "wea", str(tmp_path / "data"), str(tmp_path / "out")
+        capsys, "convert", "-q", "--force", "--mode", "640", str(tmp_path / "a.npy"), seg
     )
     assert status == 0
-    assert wea.read_header(tmp_path / "out").dims == (3,)
-    # the source's extension decides when the destination has none
-    status, _, _ = run(capsys, "convert", str(tmp_path / "out"), str(tmp_path / "out2"))
+    np.testing.assert_array_equal(wea.attach_shared_array(seg), np.arange(4.0))
+    assert stat.S_IMODE(os.stat(os.path.join(SHM_DIR, seg[1:])).st_mode) == 0o640
+    assert old.tolist() == [7, 7]
+    # the source itself
+    status, _, err = run(capsys, "convert", "--force", seg, seg)
+    assert status == 73
+    assert "is the source object itself" in err
+    # --mode is for shared memory only
+    status, _, err = run(capsys, "convert", "--mode", "600", seg, str(tmp_path / "x.wea"))
     assert status == 64
-    os.rename(tmp_path / "out", tmp_path / "out.wea")
-    status, _, _ = run(capsys, "convert", str(tmp_path / "out.wea"), str(tmp_path / "o2"))
-    assert status == 0
-    np.testing.assert_array_equal(np.load(tmp_path / "o2"), np.arange(3))
+    assert "--mode is for a shared-memory DEST only" in err
+
+
+@needs_dev_shm
+def test_convert_force_does_not_remove_another_programs_memory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, seg: str
+) -> None:
+    path = os.path.join(SHM_DIR, seg[1:])
+    with open(path, "xb") as f:
+        f.write(b"another program's memory")
+    np.save(tmp_path / "a.npy", np.arange(4.0))
+    status, _, err = run(capsys, "convert", "--force", str(tmp_path / "a.npy"), seg)
+    assert status == 73
+    assert "does not hold a WA block (bad_magic): not replaced" in err
+    assert f"`wea rm --force {seg}`" in err
+    with open(path, "rb") as f:
+        assert f.read() == b"another program's memory"
+
+
+def test_convert_from_a_missing_object(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    name = f"/wea-test-cli-missing-{os.getpid()}"
+    status, _, err = run(capsys, "convert", name, str(tmp_path / "a.npy"))
+    assert status == 66
+    assert f"wea: {name}: no such shared-memory object\n" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_convert_refuses_to_overwrite(
@@ -959,7 +1287,7 @@ def test_info_and_rm_escape_object_names(
     assert (status, out) == (0, f"removed {escaped}\n")
     status, out, err = run(capsys, "rm", name)
     assert (status, out) == (66, "")
-    assert err == f"wea: {escaped}: no such shared-memory object\n"
+    assert err == f"wea: {escaped}: no such shared-memory object (`wea ls` lists them)\n"
     # a name that is not UTF-8 is no valid shared-memory name: refused, escaped
     bad = "/" + os.fsdecode(odd_objects[1])
     for argv in (["info", "--shm", bad], ["rm", bad]):

@@ -11,7 +11,13 @@ how to print the answer.
 * ``info``: the header of a shared-memory object or a file, and its verdict;
 * ``head``: the first elements, printed as numpy prints them;
 * ``rm``: remove shared-memory objects by name;
-* ``convert``: ``.npy`` to ``.wea`` and back.
+* ``convert``: between ``.npy`` files, ``.wea`` files and shared-memory
+  objects, in every direction.
+
+One convention names what a command reads or writes, here and in the C
+``weatool``: an argument with a leading ``/`` and no other ``/`` (``/frames``)
+is a shared-memory object; anything else (``a.wea``, ``./a``,
+``/tmp/a.wea``) is a file. ``--shm`` and ``--file`` decide explicitly.
 
 Exit codes (also in ``wea --help`` and ``docs/cli.md``): 0 success; 1 to 10
 the block is invalid, the number being its error category of spec §6.2;
@@ -44,12 +50,13 @@ from . import __version__
 from ._atomic import atomic_write, check_destination
 from ._errors import CATEGORIES, WeaError
 from ._file import load, read_header, save
-from ._format import Header
+from ._format import DEFAULT_MODE, MAGIC_BYTES, Header
 from ._shm import (
     SHM_DIR,
     SharedArrayInfo,
     SharedExchangeArray,
     attach_shared_array,
+    create_shared_array,
     list_shared_arrays,
     normalize_name,
     unlink_shared_array,
@@ -72,8 +79,8 @@ EX_INTERRUPTED = 130
 EXIT_CODES: dict[int, str] = {
     EX_OK: "success (info: the block is valid)",
     **{cls.code: f"the block is invalid: {name}" for name, cls in CATEGORIES.items()},
-    EX_USAGE: "usage error: bad command line or shared-memory name",
-    EX_DATAERR: "convert: the input cannot be converted (not a .npy, no WA-1 type)",
+    EX_USAGE: "usage error: bad command line or shared-memory name, unknown format",
+    EX_DATAERR: "convert: the source cannot be converted (not a .npy, no WA-1 type)",
     EX_NOINPUT: "no such file or shared-memory object",
     EX_UNAVAILABLE: "ls: not available on this system (no /dev/shm)",
     EX_OSERR: "another system error",
@@ -96,23 +103,40 @@ exit codes:
   130 interrupted
 
 Names and paths in text output are escaped as 'ls -b' does: a control
-character, a byte that is not UTF-8 or a backslash is shown as \n, \x1b,
-\xff, \\ ... (--json output holds the exact names).
+character, a byte that is not UTF-8 or a backslash is shown as \\n, \\x1b,
+\\xff, \\\\ ... (--json output holds the exact names).
 
-NAME|FILE: a word with a '/' after its first character (./x, dir/x.wea,
-/tmp/x.wea) is a file; '/word' is a shared-memory name; a bare word is a
-file if one of that name exists here, else a shared-memory name. --file and
---shm decide explicitly.
+NAME|FILE: a leading '/' and no other '/' (/frames) is a shared-memory
+object; anything else (frames.wea, ./frames, /tmp/frames.wea) is a file.
+--shm and --file decide explicitly: 'wea info --file /frames' reads the file
+/frames, 'wea info --shm frames' the object /frames. Names are shown with
+their '/'."""
 
-Documentation: docs/cli.md in the wea repository."""
+
+def _project_urls() -> str:
+    """Return the ``[project.urls]`` of the installed package, one per line."""
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        urls = metadata("wea").get_all("Project-URL") or []
+    except (ImportError, PackageNotFoundError):  # pragma: no cover - not installed
+        urls = []
+    lines = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        lines.append(f"  {label.strip() + ':':<15}{url.strip()}")
+    if not lines:  # pragma: no cover - run from a source tree without metadata
+        return "\n\ndocumentation: docs/cli.md in the wea repository"
+    return "\n\nmore:\n" + "\n".join(lines)
 
 
 class CliError(Exception):
-    """An error that ends a command with a message and an exit status."""
+    """An error that ends a command with a message, a hint and an exit status."""
 
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, hint: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.hint = hint
 
 
 class _Parser(argparse.ArgumentParser):
@@ -153,10 +177,27 @@ class Target:
 
     kind: str
     name: str
-    bare: bool = False  # a bare word that named no file: said in "not found"
 
     def __str__(self) -> str:
         return f"{'file' if self.kind == 'file' else 'shared memory'} {self.name}"
+
+
+def is_shm_name(arg: str) -> bool:
+    """Tell whether an argument names shared memory by the convention: ``/word``.
+
+    Parameters
+    ----------
+    arg : str
+        A command-line argument.
+
+    Returns
+    -------
+    bool
+        True for a leading ``/`` followed by at least one character and no
+        other ``/`` (``/frames``); False for anything else, which is a file
+        (``frames.wea``, ``./frames``, ``/tmp/frames.wea``, ``/``).
+    """
+    return len(arg) > 1 and arg.startswith("/") and "/" not in arg[1:]
 
 
 def resolve(arg: str, kind: str | None = None) -> Target:
@@ -167,34 +208,160 @@ def resolve(arg: str, kind: str | None = None) -> Target:
     arg : str
         The argument.
     kind : {"file", "shm", None}, optional
-        Forced by ``--file`` or ``--shm``; None to guess (see ``--help``).
+        Forced by ``--file`` or ``--shm``; None for the convention of
+        :func:`is_shm_name` (the same as ``weatool``'s).
 
     Returns
     -------
     Target
-        The target; a shared-memory name is checked and normalized.
+        The target; a shared-memory name is checked and normalized (``x``
+        forced with ``--shm`` is ``/x``).
 
     Raises
     ------
     CliError
         If the argument is an invalid shared-memory name (exit 64).
     """
-    guessed = kind is None
     if kind is None:
-        body = arg[1:] if arg.startswith("/") else arg
-        if "/" in body or not body:
-            kind = "file"
-        elif arg.startswith("/"):
-            kind = "shm"
-        else:
-            kind = "file" if os.path.lexists(arg) else "shm"
+        kind = "shm" if is_shm_name(arg) else "file"
     if kind == "file":
         return Target("file", arg)
-    bare = guessed and not arg.startswith("/")
     try:
-        return Target("shm", normalize_name(arg), bare=bare)
+        return Target("shm", normalize_name(arg))
     except ValueError as e:
         raise CliError(str(e), EX_USAGE) from None
+
+
+# -- hints: what a source that is not a WA-1 block is, and what to do ---------------
+
+
+def sniff_format(head: bytes) -> str | None:
+    r"""Recognise a well-known format that is not WA-1 from its first bytes.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of a file (16 are enough).
+
+    Returns
+    -------
+    {"npy", "npz", "safetensors", "wea", None}
+        ``npy`` (the numpy magic ``\x93NUMPY``), ``npz`` (a zip archive:
+        ``PK``), ``safetensors`` (an 8-byte little-endian header length,
+        then ``{``), ``wea`` (the WA-1 magic), or None.
+    """
+    if head.startswith(b"\x93NUMPY"):
+        return "npy"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "npz"
+    if head.startswith(MAGIC_BYTES):
+        return "wea"
+    if len(head) >= 9 and head[8:9] == b"{" and 2 <= int.from_bytes(head[:8], "little") < 1 << 40:
+        return "safetensors"
+    return None
+
+
+def _read_head(path: str, size: int = 16) -> bytes:
+    """Return the first bytes of a regular file; nothing (never a wait) for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return os.pread(fd, size, 0)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+def format_hint(path: str, *, convert: bool = False, escape: bool = True) -> str | None:
+    """Say what a file that is not a WA-1 block is, and what to do with it.
+
+    Parameters
+    ----------
+    path : str
+        A file that was given where a WA-1 block is expected.
+    convert : bool, optional
+        True when it is the SOURCE of ``wea convert``, where ``--from``
+        is the way out.
+    escape : bool, optional
+        Escape the path for stderr (default), or leave it raw (for JSON,
+        or for text that is escaped as a whole).
+
+    Returns
+    -------
+    str or None
+        The hint, or None when the file is no format known here.
+    """
+    kind = sniff_format(_read_head(path))
+    p = shown(path, sys.stderr) if escape else path
+    if kind == "npy":
+        if convert:
+            return f"{p} is a .npy file (numpy's format), not a WA-1 block: pass --from npy"
+        if path.lower().endswith(".npy"):
+            stem = shown(path[:-4], sys.stderr) if escape else path[:-4]
+            command = f"wea convert {p} {stem}.wea"
+        else:
+            command = f"wea convert --from npy {p} OUT.wea"
+        return f"{p} is a .npy file (numpy's format), not a WA-1 block: `{command}` converts it"
+    if kind == "npz":
+        return (
+            f"{p} is a .npz archive (a zip of .npy files), not a WA-1 block: unzip it and "
+            "`wea convert` each .npy, or numpy.load() it and wea.save() each array"
+        )
+    if kind == "safetensors":
+        return (
+            f"{p} is a safetensors file, not a WA-1 block: load it with "
+            "safetensors.numpy.load_file() and wea.save() each array"
+        )
+    return None
+
+
+def _not_found_hint(target: Target, command: str) -> str | None:
+    """Point at the other meaning of the argument when that one exists."""
+    if target.kind == "file":
+        if "/" in target.name or not target.name:
+            return None
+        if os.path.exists(os.path.join(SHM_DIR, target.name)):
+            return (
+                f"a name without a leading '/' is a file; there is a shared-memory "
+                f"object /{shown(target.name, sys.stderr)}: `wea {command} "
+                f"/{shown(target.name, sys.stderr)}`"
+            )
+        return None
+    body = target.name[1:]
+    if os.path.isfile(body):
+        return (
+            f"'/{shown(body, sys.stderr)}' is a shared-memory name; for the file "
+            f"{shown(body, sys.stderr)} here: `wea {command} {shown(body, sys.stderr)}`"
+        )
+    return "`wea ls` lists the shared-memory objects of this machine"
+
+
+@contextlib.contextmanager
+def _about(target: Target, command: str) -> Iterator[None]:
+    """Name the source in the errors raised inside, with a hint of what to do.
+
+    A format error (a :class:`wea.WeaError`) gets the file or object in
+    front of its message, and for a ``bad_magic`` file, what the file is
+    (:func:`format_hint`); a missing file or object, the other meaning of
+    the argument when that one exists.
+    """
+    try:
+        yield
+    except WeaError as e:
+        hint = None
+        if target.kind == "file" and e.category == "bad_magic":
+            hint = format_hint(target.name, convert=command == "convert")
+        where = shown(target.name, sys.stderr)
+        raise CliError(f"{where}: {_message_of(e, '')}", e.code, hint=hint) from None
+    except FileNotFoundError as e:
+        raise CliError(
+            _message_of(e, target.name), EX_NOINPUT, hint=_not_found_hint(target, command)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -511,14 +678,11 @@ def _ls_entry(info: SharedArrayInfo) -> dict[str, Any]:
 
 
 def _attach(target: Target) -> SharedExchangeArray:
-    """Attach read-only; a missing object is said in words for both meanings."""
+    """Attach read-only; a missing object is said in words."""
     try:
         return attach_shared_array(target.name, readonly=True)
     except FileNotFoundError:
-        also = f", and no file {target.name[1:]!r} here" if target.bare else ""
-        raise FileNotFoundError(
-            errno.ENOENT, f"no such shared-memory object{also}", target.name
-        ) from None
+        raise FileNotFoundError(errno.ENOENT, "no such shared-memory object", target.name) from None
 
 
 def _no_directory(target: Target) -> None:
@@ -537,15 +701,17 @@ def _read_target(target: Target) -> tuple[Header | WeaError, ObjectStat | None]:
     """Read and validate a target's header; a format error is returned."""
     if target.kind == "file":
         _no_directory(target)
-        st = stat_target(target)
+        with _about(target, "info"):
+            st = stat_target(target)
         try:
             return read_header(target.name), st
         except WeaError as e:
             return e, st
-    try:
-        arr = _attach(target)
-    except WeaError as e:
-        return e, _stat_or_none(target)
+    with _about(target, "info"):
+        try:
+            arr = _attach(target)
+        except WeaError as e:
+            return e, _stat_or_none(target)
     try:
         assert arr.header is not None
         return arr.header, _stat_or_none(target)
@@ -558,6 +724,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     target = resolve(args.target, args.kind)
     verdict, st = _read_target(target)
     length = None if st is None else st.size
+    hint = None
+    if isinstance(verdict, WeaError) and verdict.category == "bad_magic" and target.kind == "file":
+        hint = format_hint(target.name, escape=False)
     if args.json:
         report: dict[str, Any] = {"source": target.name, "kind": target.kind}
         report["len"] = length
@@ -565,15 +734,19 @@ def cmd_info(args: argparse.Namespace) -> int:
             report.update(owner=st.owner, mode=f"{st.mode:04o}", mtime=st.mtime)
         if isinstance(verdict, WeaError):
             report.update(error_fields(verdict))
+            if hint is not None:
+                report["hint"] = hint
         else:
             report.update(header_fields(verdict, length))
         _print_json(report, sys.stdout)
     else:
-        _print_info(target, verdict, st)
+        _print_info(target, verdict, st, hint)
     return verdict.code if isinstance(verdict, WeaError) else EX_OK
 
 
-def _print_info(target: Target, verdict: Header | WeaError, st: ObjectStat | None) -> None:
+def _print_info(
+    target: Target, verdict: Header | WeaError, st: ObjectStat | None, hint: str | None = None
+) -> None:
     lines: list[tuple[str, str]] = [("source", str(target))]
     if st is not None:
         lines.append(("length", f"{st.size} bytes"))
@@ -582,6 +755,8 @@ def _print_info(target: Target, verdict: Header | WeaError, st: ObjectStat | Non
         cat = verdict.category
         lines.append(("verdict", f"INVALID: {cat} (category {verdict.code}, {verdict.kind})"))
         lines.append(("message", verdict.message))
+        if hint is not None:
+            lines.append(("hint", hint))
     else:
         h = verdict
         offset_note = "legacy, as wea 0.1.3 wrote it" if h.legacy_offset else "canonical"
@@ -620,13 +795,16 @@ def open_array(target: Target) -> Iterator[NDArray[Any]]:
     """
     if target.kind == "file":
         _no_directory(target)
-        yield load(target.name, mmap_mode="r")
+        with _about(target, "head"):
+            arr = load(target.name, mmap_mode="r")
+        yield arr
         return
-    arr = _attach(target)
+    with _about(target, "head"):
+        shared = _attach(target)
     try:
-        yield arr.view(np.ndarray)
+        yield shared.view(np.ndarray)
     finally:
-        arr.close()
+        shared.close()
 
 
 def cmd_head(args: argparse.Namespace) -> int:
@@ -670,6 +848,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
     for arg in args.names:
         name = arg
         try:
+            _check_rm_argument(arg)
             name = resolve(arg, "shm").name
             unlink_shared_array(name, force=args.force)
         except (CliError, WeaError, OSError) as e:
@@ -681,7 +860,9 @@ def cmd_rm(args: argparse.Namespace) -> int:
                     f"({e.category}); use --force to remove it anyway"
                 )
             elif isinstance(e, FileNotFoundError):
-                message = f"{who}: no such shared-memory object"
+                message = f"{who}: no such shared-memory object (`wea ls` lists them)"
+            elif isinstance(e, CliError):
+                message = str(e)
             else:
                 message = _message_of(e, name)
             results.append({"name": name, "removed": False, "code": code, "message": message})
@@ -697,17 +878,96 @@ def cmd_rm(args: argparse.Namespace) -> int:
     return status
 
 
-def _convert_direction(args: argparse.Namespace) -> str:
-    if args.to:
-        return str(args.to)
-    for path, flip in ((args.dest, False), (args.source, True)):
-        ext = os.path.splitext(path)[1].lower()
-        if ext in (".npy", ".wea"):
-            to = ext[1:]
-            return ("wea" if to == "npy" else "npy") if flip else to
+def _check_rm_argument(arg: str) -> None:
+    """Refuse, in words, an argument of ``rm`` that is not ``/NAME``."""
+    if is_shm_name(arg):
+        return
+    a = shown(arg, sys.stderr)
+    if "/" in arg or os.path.lexists(arg):
+        what = "a file path" if not os.path.lexists(arg) else "a file"
+        message = (
+            f"{a}: {what}, not a shared-memory name: wea rm removes shared-memory "
+            "objects only (/NAME, as `wea ls` shows them); remove a file with rm(1)"
+        )
+    else:
+        message = f"{a}: not a shared-memory name: they start with '/'"
+    base = os.path.basename(arg.rstrip("/"))
+    if base and os.path.exists(os.path.join(SHM_DIR, base)):
+        message += f"; there is a shared-memory object /{shown(base, sys.stderr)}"
+    elif "/" not in arg and not os.path.lexists(arg):
+        message += f" (`wea rm /{a}`)"
+    raise CliError(message, EX_USAGE)
+
+
+# -- convert -------------------------------------------------------------------------
+
+FORMATS = ("npy", "wea", "shm")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A side of ``wea convert``: a ``.npy`` file, a ``.wea`` file or shared memory.
+
+    Attributes
+    ----------
+    kind : {"npy", "wea", "shm"}
+        The format.
+    name : str
+        The path, or the normalized shared-memory name.
+    """
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"shared memory {self.name}" if self.kind == "shm" else self.name
+
+
+def endpoint(arg: str, fmt: str | None, role: str) -> Endpoint:
+    """Decide what a SOURCE or DEST of ``wea convert`` is.
+
+    Parameters
+    ----------
+    arg : str
+        The argument.
+    fmt : {"npy", "wea", "shm", None}
+        Given by ``--from`` (SOURCE) or ``--to`` (DEST); None to decide by
+        the convention: ``/NAME`` is shared memory, a file ``*.npy`` or
+        ``*.wea`` (any case) has that format.
+    role : {"SOURCE", "DEST"}
+        Which side, for the messages.
+
+    Returns
+    -------
+    Endpoint
+        The side, a shared-memory name normalized.
+
+    Raises
+    ------
+    CliError
+        Exit 64 if the format cannot be told (a file of another extension,
+        which is never guessed), or the shared-memory name is invalid.
+    """
+    if fmt == "shm" or (fmt is None and is_shm_name(arg)):
+        return Endpoint("shm", resolve(arg, "shm").name)
+    if fmt is not None:
+        return Endpoint(fmt, arg)
+    ext = os.path.splitext(arg)[1].lower()
+    if ext in (".npy", ".wea"):
+        return Endpoint(ext[1:], arg)
+    option = "--from" if role == "SOURCE" else "--to"
+    hint = None
+    if role == "SOURCE":
+        kind = sniff_format(_read_head(arg))
+        if kind in ("npy", "wea"):
+            hint = f"its first bytes are those of a .{kind} file: pass --from {kind}"
+        elif kind is not None:
+            hint = format_hint(arg)
     raise CliError(
-        "cannot tell the direction: name one file *.npy and the other *.wea, or pass --to",
+        f"{role} {shown(arg, sys.stderr)}: cannot tell its format from its name: name a "
+        f"file *.npy or *.wea, shared memory /NAME, or pass {option} npy|wea|shm",
         EX_USAGE,
+        hint=hint,
     )
 
 
@@ -731,9 +991,14 @@ def _load_npy(path: str) -> NDArray[Any]:
                 "regular files only",
                 path,
             )
-        if f.read(len(np.lib.format.MAGIC_PREFIX)) != np.lib.format.MAGIC_PREFIX:
+        head = f.read(16)
+        if not head.startswith(np.lib.format.MAGIC_PREFIX):
+            kind = sniff_format(head)
+            hint = format_hint(path) if kind not in (None, "wea") else None
+            if kind == "wea":
+                hint = f"{shown(path, sys.stderr)} is a WA-1 block: pass --from wea"
             raise CliError(
-                f"{shown(path, sys.stderr)}: not a .npy file (no numpy magic)", EX_DATAERR
+                f"{shown(path, sys.stderr)}: not a .npy file (no numpy magic)", EX_DATAERR, hint
             )
         f.seek(0)
         try:
@@ -765,12 +1030,11 @@ def _read_npy(f: IO[bytes]) -> NDArray[Any]:
     return np.asarray(arr)
 
 
-def cmd_convert(args: argparse.Namespace) -> int:
-    """``wea convert``: ``.npy`` to ``.wea`` and back."""
-    to = _convert_direction(args)
-    source, dest = args.source, args.dest
-    both = os.path.exists(source) and os.path.exists(dest)
-    if both and os.path.samefile(source, dest):
+def _file_destination(src: Endpoint, dst: Endpoint, force: bool) -> None:
+    """Refuse a file DEST that is the source, not a regular file, or exists (no --force)."""
+    dest = dst.name
+    both = src.kind != "shm" and os.path.exists(src.name) and os.path.exists(dest)
+    if both and os.path.samefile(src.name, dest):
         raise CliError(f"{shown(dest, sys.stderr)} is the source file itself", EX_CANTCREAT)
     try:
         check_destination(dest)  # a FIFO or a device is never opened, nor replaced
@@ -784,48 +1048,166 @@ def cmd_convert(args: argparse.Namespace) -> int:
             "convert does not write in its place",
             EX_CANTCREAT,
         ) from None
-    exists = CliError(f"{shown(dest, sys.stderr)} exists; pass --force to replace it", EX_CANTCREAT)
-    if os.path.lexists(dest) and not args.force:
-        raise exists
-    # A .wea source is validated by load (an invalid one exits 1..10).
-    arr = _load_npy(source) if to == "wea" else load(source, mmap_mode="r")
+    if os.path.lexists(dest) and not force:
+        raise _exists(dst)
+
+
+def _exists(dst: Endpoint) -> CliError:
+    if dst.kind == "shm":
+        return CliError(
+            f"{shown(dst.name, sys.stderr)} exists; pass --force to replace it (the object is "
+            "unlinked and a new one created), or `wea rm` it first",
+            EX_CANTCREAT,
+        )
+    return CliError(
+        f"{shown(dst.name, sys.stderr)} exists; pass --force to replace it", EX_CANTCREAT
+    )
+
+
+def _read_source(src: Endpoint, stack: contextlib.ExitStack) -> NDArray[Any]:
+    """Open the SOURCE's array without copying it (a memory map, or an attach)."""
+    if src.kind == "npy":
+        return _load_npy(src.name)
+    if src.kind == "wea":
+        target = Target("file", src.name)
+        _no_directory(target)
+        with _about(target, "convert"):  # validated by load: an invalid one exits 1..10
+            return load(src.name, mmap_mode="r")
+    target = Target("shm", src.name)
+    with _about(target, "convert"):
+        shared = _attach(target)
+    stack.callback(shared.close)
+    return shared.view(np.ndarray)
+
+
+def _write_file(dst: Endpoint, arr: NDArray[Any], force: bool) -> int:
+    """Write a ``.wea`` or ``.npy`` file whole or not at all; return its size."""
+    dest = dst.name
     # A new temporary file beside the destination (random name, O_EXCL,
     # O_NOFOLLOW), fsync'ed and then renamed: a failed conversion leaves
     # nothing, and no file planted by another user is ever written through.
     # Without --force it is published with link(), which fails if the
     # destination appeared meanwhile.
     try:
-        with atomic_write(dest, overwrite=args.force, fsync=True) as f:
-            if to == "wea":
+        with atomic_write(dest, overwrite=force, fsync=True) as f:
+            if dst.kind == "wea":
                 save(f, arr)  # any memory order and byte order, piece by piece
             else:
                 np.save(f, arr, allow_pickle=False)  # Fortran order, no copy
-    except TypeError as e:  # a dtype with no WA-1 element type
-        raise CliError(f"{shown(source, sys.stderr)}: {_message_of(e, '')}", EX_DATAERR) from None
     except FileExistsError as e:
         if e.filename != dest:
             raise
-        raise exists from None
+        raise _exists(dst) from None
     except OSError as e:
         if e.filename is None:  # a failed write: say which file
             raise type(e)(e.errno, e.strerror, dest) from None
         raise
-    size = os.path.getsize(dest)
+    return os.path.getsize(dest)
+
+
+def _write_shm(dst: Endpoint, arr: NDArray[Any], force: bool, mode: int) -> int:
+    """Create the shared-memory DEST holding `arr`; return its size.
+
+    The object is created with ``persistent=True``: it outlives this
+    command, until ``wea rm`` or an ``unlink``. With `force`, an existing
+    object that holds a WA block is unlinked and a new one created;
+    processes attached to the old one keep its memory. The dtype is checked
+    before anything is unlinked.
+    """
+
+    def create() -> int:
+        made = create_shared_array(
+            dst.name, arr.dtype, arr.shape, data=arr, mode=mode, persistent=True
+        )
+        try:
+            assert made.header is not None
+            return made.header.block_size
+        finally:
+            made.close()
+
+    try:
+        try:
+            return create()
+        except FileExistsError:
+            if not force:
+                raise _exists(dst) from None
+        try:
+            unlink_shared_array(dst.name)
+        except WeaError as e:
+            raise CliError(
+                f"{shown(dst.name, sys.stderr)} exists and does not hold a WA block "
+                f"({e.category}): not replaced; `wea rm --force {shown(dst.name, sys.stderr)}` "
+                "removes it",
+                EX_CANTCREAT,
+            ) from None
+        except FileNotFoundError:
+            pass  # removed meanwhile: the name is free
+        try:
+            return create()
+        except FileExistsError:
+            raise CliError(
+                f"{shown(dst.name, sys.stderr)} was created again by another process "
+                "meanwhile; not replaced",
+                EX_CANTCREAT,
+            ) from None
+    except OSError as e:
+        if e.filename is None:  # no room in /dev/shm ...: say which object
+            raise type(e)(e.errno, _message_of(e, ""), dst.name) from None
+        raise
+
+
+def _parse_mode(text: str) -> int:
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777:
+        raise argparse.ArgumentTypeError(f"expected octal permission bits 0 to 777, got {text!r}")
+    return mode
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """``wea convert``: between ``.npy`` files, ``.wea`` files and shared memory."""
+    src = endpoint(args.source, args.from_format, "SOURCE")
+    dst = endpoint(args.dest, args.to, "DEST")
+    if args.mode is not None and dst.kind != "shm":
+        raise CliError("--mode is for a shared-memory DEST only", EX_USAGE)
+    if src.kind == dst.kind == "shm" and src.name == dst.name:
+        raise CliError(f"{shown(dst.name, sys.stderr)} is the source object itself", EX_CANTCREAT)
+    if dst.kind != "shm":
+        _file_destination(src, dst, args.force)
+    with contextlib.ExitStack() as stack:
+        arr = _read_source(src, stack)
+        try:
+            if dst.kind == "shm":
+                mode = DEFAULT_MODE if args.mode is None else args.mode
+                size = _write_shm(dst, arr, args.force, mode)
+            else:
+                size = _write_file(dst, arr, args.force)
+        except TypeError as e:  # a dtype with no WA-1 element type
+            raise CliError(
+                f"{shown(src.name, sys.stderr)}: {_message_of(e, '')}", EX_DATAERR
+            ) from None
     if args.json:
         report = {
-            "source": source,
-            "destination": dest,
-            "to": to,
+            "source": src.name,
+            "destination": dst.name,
+            "from": src.kind,
+            "to": dst.kind,
             "dtype": arr.dtype.name,
             "shape": list(arr.shape),
             "bytes": size,
         }
         _print_json(report, sys.stdout)
     elif not args.quiet:
-        print(
-            f"wrote {shown(dest)}: {arr.dtype.name} array of shape "
-            f"{_shape_text(arr.shape)}, {size} bytes ({to})"
-        )
+        what = f"{arr.dtype.name} array of shape {_shape_text(arr.shape)}, {size} bytes"
+        if dst.kind == "shm":
+            print(
+                f"created shared memory {shown(dst.name)}: {what}; it stays until "
+                f"`wea rm {shown(dst.name)}`"
+            )
+        else:
+            print(f"wrote {shown(dst.name)}: {what} ({dst.kind})")
     return EX_OK
 
 
@@ -912,7 +1294,7 @@ def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
         prog=prog,
         description="Look at, check, remove and convert WA-1 blocks (the Wrapped "
         "Exchange Array): in POSIX shared memory and in .wea files.",
-        epilog=_EPILOG,
+        epilog=_EPILOG + _project_urls(),
         formatter_class=fmt,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -995,11 +1377,16 @@ def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
         "once (spec §8.2.4). Only objects that hold a WA block are removed, unless "
         "--force is given, so that a typo cannot remove another program's memory.",
         epilog="exit codes: 0 all removed; otherwise the status of the first failure: "
-        "66 not found, 77 permission denied, 64 invalid name, 1..4 not a WA-1 block "
+        "66 not found, 77 permission denied, 64 invalid name or a file, 1..4 not a WA-1 block "
         "(without --force)",
         formatter_class=fmt,
     )
-    p.add_argument("names", nargs="+", metavar="NAME", help="a shared-memory name (/x or x)")
+    p.add_argument(
+        "names",
+        nargs="+",
+        metavar="NAME",
+        help="a shared-memory name, with its leading '/' (/x); a file is refused",
+    )
     p.add_argument(
         "-f",
         "--force",
@@ -1012,27 +1399,59 @@ def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
     p = sub.add_parser(
         "convert",
         parents=[json_opt],
-        help="convert between .npy and .wea files, both ways",
-        description="Convert a .npy file into a .wea file, or a .wea file into a .npy "
-        "file. The direction follows the names' extensions (or --to). The source is "
-        "memory-mapped and copied piece by piece; the destination is written under a "
-        "temporary name and renamed, so a failed conversion leaves nothing. .npy "
-        "files that need pickle (object arrays) are refused.",
-        epilog="exit codes: 0 success; 1..10 invalid .wea source (spec §6.2); "
-        "64 usage; "
-        "65 the source cannot be converted (not a .npy, a dtype WA-1 does not hold); "
-        "66 not found; 73 the destination exists; 74 I/O error or no space; "
-        "77 permission denied",
+        help="convert between .npy files, .wea files and shared memory, every way",
+        description="Copy an array from SOURCE to DEST, each a .npy file, a .wea file "
+        "or a shared-memory object: /NAME is shared memory, a file's format is its "
+        "extension (.npy or .wea); any other name needs --from or --to, it is never "
+        "guessed. The source is memory-mapped or attached read-only and copied piece "
+        "by piece. A file is written under a temporary name and renamed, so a failed "
+        "conversion leaves nothing. A shared-memory DEST is created exclusively (mode "
+        "0600, or --mode) and stays after wea exits, until `wea rm`. .npy files that "
+        "need pickle (object arrays) are refused.",
+        epilog="examples:\n"
+        "  wea convert a.npy a.wea        a .npy file to a .wea file, and back:\n"
+        "  wea convert a.wea a.npy\n"
+        "  wea convert a.npy /frames      a new shared-memory object /frames\n"
+        "  wea convert /frames out.npy    an object's array to a .npy file\n"
+        "  wea convert --from npy data /frames   a file without an extension\n"
+        "\n"
+        "exit codes:\n"
+        "  0 success              1..10 invalid WA-1 source (spec §6.2)\n"
+        "  64 usage, also an unknown extension\n"
+        "  65 the source cannot be converted (not a .npy, a dtype WA-1 does not hold)\n"
+        "  66 not found           73 the destination exists\n"
+        "  74 I/O error, no space 77 permission denied",
         formatter_class=fmt,
     )
-    p.add_argument("source", metavar="SOURCE", help="the file to read (.npy or .wea)")
-    p.add_argument("dest", metavar="DEST", help="the file to write (.wea or .npy)")
+    p.add_argument(
+        "source", metavar="SOURCE", help="what to read: a .npy file, a .wea file, or /NAME"
+    )
+    p.add_argument("dest", metavar="DEST", help="what to write: a .npy file, a .wea file, or /NAME")
+    p.add_argument(
+        "--from",
+        dest="from_format",
+        choices=FORMATS,
+        help="the format of SOURCE, whatever its name (shm: SOURCE is a shared-memory name)",
+    )
     p.add_argument(
         "--to",
-        choices=("wea", "npy"),
-        help="the format of DEST (default: from the extensions)",
+        choices=FORMATS,
+        help="the format of DEST, whatever its name (shm: DEST is a shared-memory name)",
     )
-    p.add_argument("-f", "--force", action="store_true", help="replace DEST if it exists")
+    p.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="replace DEST if it exists: a file is replaced by a rename (atomic); a "
+        "shared-memory object that holds a WA block is unlinked and a new one is "
+        "created (processes attached to the old one keep its memory)",
+    )
+    p.add_argument(
+        "--mode",
+        type=_parse_mode,
+        metavar="OCTAL",
+        help="permission bits of a shared-memory DEST (default 600: this user only)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=cmd_convert)
     return parser
@@ -1080,6 +1499,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "wea") -> int:
         return EX_OK
     except (CliError, WeaError, OSError, ValueError) as e:
         _error(_message_of(e, getattr(args, "target", "") or ""))
+        if isinstance(e, CliError) and e.hint:
+            _error(f"hint: {e.hint}")
         return _status_of(e)
 
 
