@@ -336,15 +336,20 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
         mv[: header.offset] = head
         _write_data(mv, header, src)
         return mv
-    if src.dtype == header.dtype and src.dtype.kind != "b" and src.flags.c_contiguous:
-        block = bytearray(head)
-        if header.len_data >= _HUGE_MIN and _grow_huge(block, header.block_size):
+    return _new_block(header, head, src)
+
+
+def _new_block(header: Header, head: bytes, src: NDArray[Any]) -> bytearray:
+    """Return a new bytearray holding the block: `head`, then `src` as data."""
+    block = bytearray(head)
+    huge = header.len_data >= _HUGE_MIN and _grow_huge(block, header.block_size)
+    if _is_block_memory(src, header):
+        if huge:
             memoryview(block)[header.offset :] = _bytes_of(src)  # one memcpy
         else:
             block += _bytes_of(src)  # one memcpy, no zero fill
         return block
-    block = bytearray(head)
-    if not (header.len_data >= _HUGE_MIN and _grow_huge(block, header.block_size)):
+    if not huge:
         block = bytearray(header.block_size)  # zeroed; every data byte is written below
         block[: header.offset] = head
     _write_data(memoryview(block), header, src)
@@ -360,7 +365,7 @@ def _write_data(mv: memoryview, header: Header, src: NDArray[Any]) -> None:
     """Write `src` (shaped as the dims reversed) as the block's data."""
     if header.len_data == 0:
         return
-    if src.dtype == header.dtype and src.dtype.kind != "b" and src.flags.c_contiguous:
+    if _is_block_memory(src, header):
         mv[header.offset : header.offset + header.len_data] = _bytes_of(src)
         return
     copy_into(view_block(mv, header, "C"), src)

@@ -72,6 +72,7 @@ __all__ = [
     "create_shared_array",
     "list_shared_arrays",
     "normalize_name",
+    "stat_shared_array",
     "unlink_shared_array",
 ]
 
@@ -681,42 +682,30 @@ def create_shared_array(
 ) -> SharedExchangeArray:
     """Create a new POSIX shared-memory object holding a zeroed array.
 
-    Follows spec §8.2.2: the name is checked and the size computed before
-    anything is touched (C1); the create is exclusive (C2: an existing
-    object is never opened for writing, truncated or unlinked); the
-    permissions are exactly `mode` (C3); the memory is reserved (C5: a full
-    ``/dev/shm`` fails here with ``ENOSPC``, not with ``SIGBUS`` at a later
-    write); the magic is written last (C7). If any step fails, the name is
-    unlinked before the error is raised: a failed create leaves nothing.
+    Follows the creation protocol of spec §8.2.2 (see the module's text):
+    exclusive, exact permissions, memory reserved, the magic last. If any
+    step fails, the name is unlinked first: a failed create leaves nothing.
 
     Parameters
     ----------
     name : str
-        ``"/name"`` or ``"name"`` (the same object, ``/dev/shm/name`` on
-        Linux); see :func:`normalize_name`.
+        ``"/name"`` or ``"name"``, the same object (:func:`normalize_name`).
     dtype : numpy.typing.DTypeLike
         The element type (spec §4).
     shape : int or sequence of int
         The numpy shape.
     mode : int, optional
-        Permission bits, ``0o600`` by default (only the owner's user can
-        open it); the umask does not change them.
+        Permission bits, exactly (the umask does not apply); ``0o600``.
     data : array_like, optional
-        Values to write before the block is published, so that no attacher
-        can see the array before it holds them (converted as
-        ``arr[...] = data`` converts; a C-order array is copied with a
-        cache-blocked transpose for ``order="F"``, one ``memcpy`` for
-        ``order="C"``).
+        Values written before the block is published (converted as
+        ``arr[...] = data`` converts), so that no attacher sees it without.
     order : {"F", "C"}, optional
-        ``"F"`` (default): Fortran order, the header's dims are `shape`.
-        ``"C"``: this side holds the array row-major, the dims are `shape`
-        reversed; a column-major reader sees the transpose (see
-        :func:`wea.dumps`).
+        ``"F"`` (default): the dims are `shape`. ``"C"``: row-major here,
+        the dims are `shape` reversed (see :func:`wea.dumps`).
     persistent : bool, optional
-        False (default): the object is removed when this process exits
-        normally, as in wea 0.1.3 and Julia (a process killed by a signal
-        leaves it; ``wea rm`` removes it). True: it stays until someone
-        unlinks it. ``arr.mem.persist()`` decides it later.
+        False (default): removed when this process exits normally, as in
+        wea 0.1.3 and Julia (not when killed: ``wea rm`` cleans up). True:
+        it stays until unlinked. ``arr.mem.persist()`` decides it later.
 
     Returns
     -------
@@ -728,8 +717,7 @@ def create_shared_array(
     FileExistsError
         If the name is taken; the existing object is left untouched.
     OSError
-        ``ENOSPC`` if the shared-memory file system has no room for it, or
-        another system error.
+        ``ENOSPC`` if there is no room for it, or another system error.
     ValueError
         If the name is invalid, or `data` does not fit the shape.
     TypeError
@@ -750,32 +738,9 @@ def create_shared_array(
     header = make_header(dtype, _dims(shape, order))  # C1
     if not isinstance(mode, int) or not 0 <= mode <= 0o777:
         raise ValueError(f"wea: mode must be permission bits 0 to 0o777, got {mode!r}")
-    size = header.block_size
+    fd = _create_exclusive(name, mode)  # C2
     try:
-        fd = _shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode)  # C2
-    except FileExistsError:
-        raise FileExistsError(
-            errno.EEXIST,
-            f"wea: a shared-memory object named {name!r} exists already (left by an "
-            f"earlier run?): attach it with wea.attach_shared_array({name!r}), or "
-            f"remove it with `wea rm {name}` or wea.unlink_shared_array({name!r}) "
-            "(WA-1 §8.2.2 C2)",
-            name,
-        ) from None
-    try:
-        os.fchmod(fd, mode)  # C3
-        os.ftruncate(fd, size)  # C4
-        reserved = _reserve(fd, size, name)  # C5
-        ident = _ident_of(fd)
-        m = mmap.mmap(fd, size, access=mmap.ACCESS_WRITE, **MMAP_KWARGS)  # C6
-        mv = memoryview(m)
-        if not reserved:  # pragma: no cover
-            _touch(mv)
-        write_header(mv, header, magic=False)
-        if data is not None:
-            fill_data(mv, header, data, order)
-        _fence()
-        publish(mv)  # C7: the magic, last
+        mv, ident = _fill_and_publish(fd, name, header, mode, data, order)  # C3-C7
     except BaseException:
         with contextlib.suppress(OSError):
             _shm_unlink(name)
@@ -787,6 +752,42 @@ def create_shared_array(
         segment.persistent = False
         _AT_EXIT[name] = (ident, os.getpid())
     return _wrap(mv, header, segment, order)
+
+
+def _create_exclusive(name: str, mode: int) -> int:
+    """C2: create the name exclusively; an existing object is never opened."""
+    try:
+        return _shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode)
+    except FileExistsError:
+        raise FileExistsError(
+            errno.EEXIST,
+            f"wea: a shared-memory object named {name!r} exists already (left by an "
+            f"earlier run?): attach it with wea.attach_shared_array({name!r}), or "
+            f"remove it with `wea rm {name}` or wea.unlink_shared_array({name!r}) "
+            "(WA-1 §8.2.2 C2)",
+            name,
+        ) from None
+
+
+def _fill_and_publish(
+    fd: int, name: str, header: Header, mode: int, data: ArrayLike | None, order: Order
+) -> tuple[memoryview, _Ident]:
+    """C3 to C7 on a new object's descriptor; the caller unlinks on failure."""
+    size = header.block_size
+    os.fchmod(fd, mode)  # C3
+    os.ftruncate(fd, size)  # C4
+    reserved = _reserve(fd, size, name)  # C5
+    ident = _ident_of(fd)
+    m = mmap.mmap(fd, size, access=mmap.ACCESS_WRITE, **MMAP_KWARGS)  # C6
+    mv = memoryview(m)
+    if not reserved:  # pragma: no cover
+        _touch(mv)
+    write_header(mv, header, magic=False)
+    if data is not None:
+        fill_data(mv, header, data, order)
+    _fence()
+    publish(mv)  # C7: the magic, last
+    return mv, ident
 
 
 def _dims(shape: SupportsIndex | Iterable[SupportsIndex], order: Order) -> tuple[int, ...]:
@@ -959,6 +960,40 @@ def list_shared_arrays(*, unpublished: bool = False) -> list[SharedArrayInfo]:
                 )
             )
     return sorted(found, key=lambda info: info.name)
+
+
+def stat_shared_array(name: str) -> os.stat_result:
+    """Return the ``fstat`` of a shared-memory object, found by name.
+
+    The object is opened with ``shm_open`` (read-only, without blocking,
+    without following links) and closed again: no path under ``/dev/shm``
+    is built, so this works wherever POSIX shared memory does.
+
+    Parameters
+    ----------
+    name : str
+        ``"/name"`` or ``"name"``.
+
+    Returns
+    -------
+    os.stat_result
+        Its owner, mode, size and times.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no object has that name.
+    PermissionError
+        If this user may not open it.
+    ValueError
+        If the name is invalid.
+    """
+    name = normalize_name(name)
+    fd = _shm_open(name, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def unlink_shared_array(name: str, *, force: bool = False) -> None:
