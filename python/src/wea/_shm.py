@@ -682,9 +682,8 @@ def create_shared_array(
 ) -> SharedExchangeArray:
     """Create a new POSIX shared-memory object holding a zeroed array.
 
-    Follows the creation protocol of spec §8.2.2 (see the module's text):
-    exclusive, exact permissions, memory reserved, the magic last. If any
-    step fails, the name is unlinked first: a failed create leaves nothing.
+    Spec §8.2.2: exclusive, exact permissions, memory reserved, the magic
+    last; a create that fails at any step unlinks the name: it leaves nothing.
 
     Parameters
     ----------
@@ -710,14 +709,14 @@ def create_shared_array(
     Returns
     -------
     SharedExchangeArray
-        The array, read-write, owned by this process (``mem.owner``).
+        The array, read-write, created by this process (``mem.owner``).
 
     Raises
     ------
     FileExistsError
         If the name is taken; the existing object is left untouched.
     OSError
-        ``ENOSPC`` if there is no room for it, or another system error.
+        ``ENOSPC`` if there is no room for it; another system error.
     ValueError
         If the name is invalid, or `data` does not fit the shape.
     TypeError
@@ -728,8 +727,7 @@ def create_shared_array(
     >>> import numpy as np, wea
     >>> wa = wea.create_shared_array("/doc-example", np.float64, (10, 2))
     >>> wb = wea.attach_shared_array("/doc-example")
-    >>> wa[0, 0] = 42.0
-    >>> float(wb[0, 0])
+    >>> wa[0, 0] = 42.0; float(wb[0, 0])
     42.0
     >>> wa.unlink()
     """
