@@ -14,10 +14,19 @@ doc: |
   order. The block may be followed by trailing bytes, which are ignored
   (spec/wea.md §3.7).
 
-  The normative text is spec/wea.md; every attribute cites its clause. The
-  fixed header and the dims are each read as a sized substream first, so that
-  "needs more bytes" (R1, R6) is found before any value check, in the order
-  of the spec's reader checks (§6.1).
+  The normative text is spec/wea.md (WA-1 1.1); every attribute cites its
+  clause. The fixed header and the dims are each read as a sized substream
+  first, so that "needs more bytes" (R1, R6) is found before any value
+  check, in the order of the spec's reader checks (§6.1).
+
+  Every signed 64-bit field (the data offset and the dims) is read as a u4
+  low word and an s4 high word, and its checks are stated on the words: a
+  value is negative exactly when its high word is, and a valid offset has a
+  high word of 0. So every target rejects a negative value, also one whose
+  runtime reads s8 inexactly (JavaScript computes in doubles). `value` of a
+  dim is `hi * 2^32 + lo`, exact where the target's integers are 64-bit or
+  unbounded, rounded above 2^53 in JavaScript (a participant that must
+  report exact dims combines the words itself).
 
   Checks this file cannot express, made by the Python package (wea._format)
   and the C reader (c/src/wea.c), and marked `beyond_kaitai` on the
@@ -26,12 +35,18 @@ doc: |
   - R2 tells `wrong_byte_order` (bytes 57 41 2D ..) and `unsupported_version`
     (bytes .. 2D 41 57) apart from `bad_magic`; `contents` knows only "not
     equal", so here all three are a failed magic.
-  - R8 (overflow): generated parsers compute sizes in the target language's
-    integers (unbounded in Python, 64-bit elsewhere), so "exceeds 2^63-1"
-    cannot be stated portably; an overflowing shape shows here as a data
-    read that runs past the end.
-  - R9 is checked when `data` is read (the instance is lazy), as an
-    end-of-stream error.
+  - R8 (overflow): the sizes below are computed in the target's integers,
+    and "exceeds 2^63-1" cannot be stated portably. Python's are unbounded:
+    an overflowing shape fails `within_block` (R9) instead, or passes when a
+    dim is 0 (then L = 0). JavaScript's are doubles: exact to 2^53, rounded
+    beyond, never wrapped; the same holds there. Targets with 64-bit integers (C++, C#,
+    Go, Java, Nim, Rust, ...) wrap around (in C++, signed overflow is
+    undefined behaviour): a product that wraps to a small number passes
+    `within_block`, which is exactly what R8 exists to refuse.
+
+  R9 is `within_block`, an explicit comparison made before the padding and
+  the data are read, so that no target's byte-array read sees an
+  unchecked length (the JavaScript runtime truncates a length to 32 bits).
 doc-ref: spec/wea.md §3
 seq:
   - id: header
@@ -44,6 +59,14 @@ seq:
     type: dims_table
     doc: The dimensions (§3.4); fewer bytes than they need fail R6.
     doc-ref: spec/wea.md §3.4, §6.1 R6
+  - id: within_block
+    size: 0
+    valid:
+      expr: header.ofs_data + len_data <= _io.size
+    doc: |
+      Reads nothing: R9, the block holds its data, `offset + L <= len`
+      (§6.1 R9), checked before `body` is read.
+    doc-ref: spec/wea.md §6.1 R9
 instances:
   etype:
     value: header.etype
@@ -56,6 +79,7 @@ instances:
     doc-ref: spec/wea.md §3.5
   dims:
     value: dims_table.dims
+    doc: The dims, each a `dim` (its `value`, or its words `lo` and `hi`).
     doc-ref: spec/wea.md §3.4
   len_header:
     value: 16 + 8 * header.num_dims
@@ -79,21 +103,21 @@ instances:
       : 2
     doc: Element size `S` in bytes (§4.1, §4.2).
     doc-ref: spec/wea.md §4
-  has_zero_dim:
-    value: 'header.num_dims > 0 and dims.min == 0'
-    doc: A dimension of length 0 makes the array empty (§5.2).
-    doc-ref: spec/wea.md §5.2
-  num_elements:
-    value: 'has_zero_dim ? 0 : (header.num_dims == 0 ? 1 : extent.value)'
-    doc: Element count `K` (§3.6); 1 for a 0-d array.
-    doc-ref: spec/wea.md §3.6
-  extent:
+  shape:
     pos: 0
     size: 0
     type: dim_product(0)
     if: header.num_dims > 0
-    doc: The product of the dimensions from the first one on.
-    doc-ref: spec/wea.md §5.6
+    doc: |
+      The extent `E` (the product of max(d, 1) over the dims) and whether a
+      dim is 0, by recursion over the dims (§3.6, §5.6).
+    doc-ref: spec/wea.md §3.6, §5.6
+  num_elements:
+    value: 'header.num_dims == 0 ? 1 : (shape.has_zero ? 0 : shape.extent)'
+    doc: |
+      Element count `K` (§3.6): 1 for a 0-d array, 0 when a dim is 0, else
+      `E` (which equals the product of the dims when none is 0).
+    doc-ref: spec/wea.md §3.6
   len_data:
     value: len_elem * num_elements
     doc: Data length `L` in bytes (§3.6).
@@ -102,16 +126,12 @@ instances:
     pos: len_header
     size: header.ofs_data - len_header + len_data
     type: body
-    doc: |
-      The padding and the data, read as one sized substream, so that a block
-      that ends before its data offset fails R9 even when `len_data` is 0.
-    doc-ref: spec/wea.md §3.8, §6.1 R9
+    doc: The padding and the data, read as one sized substream.
+    doc-ref: spec/wea.md §3.8, §3.6
   data:
     value: body.data
-    doc: |
-      The elements, packed, column-major, little-endian. Reading past the
-      end of the block fails R9.
-    doc-ref: spec/wea.md §3.6, §6.1 R9
+    doc: The elements, packed, column-major, little-endian.
+    doc-ref: spec/wea.md §3.6
 types:
   body:
     doc-ref: spec/wea.md §3.8
@@ -138,34 +158,63 @@ types:
       - id: num_dims
         type: u2
         valid:
-          max: 32
-        doc: Number of dimensions `N`, at most WEA_MAX_NDIMS = 32 (R4).
+          max: 64
+        doc: Number of dimensions `N`, at most WEA_MAX_NDIMS = 64 (R4).
         doc-ref: spec/wea.md §5.3, §6.1 R4
-      - id: ofs_data
-        type: s8
+      - id: ofs_data_lo
+        type: u4
+        doc: The low 32 bits of the s8 data offset.
+        doc-ref: spec/wea.md §3.5
+      - id: ofs_data_hi
+        type: s4
         valid:
-          expr: _ == ofs_canonical or _ == ofs_canonical + 64
+          expr: |
+            _ == 0 and (ofs_data_lo == ofs_canonical
+                        or ofs_data_lo == ofs_canonical + 64)
         doc: |
-          Byte offset of the first element: the canonical offset C(N), or
-          C(N) + 64 as written by wea 0.1.3 (R5).
+          The high 32 bits of the s8 data offset, which must be 0: the offset
+          is the canonical offset C(N), or C(N) + 64 as written by wea 0.1.3
+          (R5).
         doc-ref: spec/wea.md §3.5, §5.4, §6.1 R5
     instances:
       ofs_canonical:
         value: ((16 + 8 * num_dims + 63) / 64) * 64
         doc: C(N) = roundup(16 + 8*N, 64).
         doc-ref: spec/wea.md §3.5
+      ofs_data:
+        value: ofs_data_lo
+        doc: Byte offset of the first element (its high word is 0).
+        doc-ref: spec/wea.md §3.5
   dims_table:
     doc-ref: spec/wea.md §3.4
     seq:
       - id: dims
-        type: s8
+        type: dim
         repeat: eos
-        valid:
-          min: 0
         doc: Dimension lengths, first (fastest-varying) first; each >= 0 (R7).
         doc-ref: spec/wea.md §3.4, §6.1 R7
+  dim:
+    doc: One s8 dimension, as its two 32-bit words.
+    doc-ref: spec/wea.md §3.4
+    seq:
+      - id: lo
+        type: u4
+        doc: The low 32 bits.
+      - id: hi
+        type: s4
+        valid:
+          min: 0
+        doc: The high 32 bits, signed; the dim is negative exactly when this is (R7).
+        doc-ref: spec/wea.md §6.1 R7
+    instances:
+      value:
+        value: hi * 4294967296 + lo
+        doc: The dimension, `hi * 2^32 + lo` (rounded above 2^53 in JavaScript).
   dim_product:
-    doc: Product of max(dims[i], 1) for i >= idx, by recursion (§5.6).
+    doc: |
+      Over the dims from `idx` on, by recursion (§5.6): `extent`, the product
+      of max(dims[i], 1) (zero-length dims count as 1), and `has_zero`,
+      whether one of them is 0.
     doc-ref: spec/wea.md §5.6
     params:
       - id: idx
@@ -176,10 +225,15 @@ types:
         size: 0
         type: dim_product(idx + 1)
         if: idx + 1 < _root.header.num_dims
-      value:
+      dim:
+        value: _root.dims[idx].value
+      extent:
         value: |
-          (_root.dims[idx] > 0 ? _root.dims[idx] : 1)
-          * (idx + 1 < _root.header.num_dims ? rest.value.as<s8> : 1)
+          (dim > 0 ? dim : 1)
+          * (idx + 1 < _root.header.num_dims ? rest.extent.as<s8> : 1)
+      has_zero:
+        value: |
+          dim == 0 or (idx + 1 < _root.header.num_dims ? rest.has_zero.as<bool> : false)
 enums:
   element_type:
     1:

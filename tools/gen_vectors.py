@@ -38,13 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "conformance"
 
-SPEC_VERSION = "1.0"
+SPEC_VERSION = "1.1"
 SCHEMA_NAME = "manifest.schema.json"
 
 MAGIC = bytes.fromhex("312d4157")  # u4 0x57412D31, little-endian (§3.3)
 INT64_MAX = 2**63 - 1  # WEA_MAX_SIZE (§5.6)
 INT64_MIN = -(2**63)
-MAX_NDIMS = 32  # WEA_MAX_NDIMS (§5.3)
+MAX_NDIMS = 64  # WEA_MAX_NDIMS (§5.3)
 MAX_VECTOR_BYTES = 4096  # one page: the largest vector file allowed
 WRAP3 = 6148914691236517206  # 3 * WRAP3 = 2^64 + 2
 PRIMES_OF_MAX = (7, 7, 73, 127, 337, 92737, 649657)  # their product is 2^63-1
@@ -124,41 +124,69 @@ class Decoded:
     trailing: int
 
 
-def reference_read(buf: bytes) -> tuple[str, None] | tuple[None, Decoded]:
-    """Apply the reader checks of §6.1 in order.
+def _hex(raw: bytes) -> str:
+    return " ".join(f"{b:02X}" for b in raw)
 
-    Returns ``(category, None)`` for the first check that fails, or
+
+def reference_check(buf: bytes) -> tuple[str, str] | tuple[None, Decoded]:
+    """Apply the reader checks of §6.1 in order, with the messages of §6.3.
+
+    Returns ``(category, message)`` for the first check that fails, or
     ``(None, fields)`` for a valid block. Uses Python integers, so no
     arithmetic can wrap.
     """
     size = len(buf)
     if size < 16:  # R1
-        return "truncated", None
+        return "truncated", (
+            f"truncated: the block has {size} bytes, the fixed header needs 16 (WA-1 §6.1 R1)"
+        )
     head = buf[:4]
     if head != MAGIC:  # R2
         if head[:3] == b"\x57\x41\x2d":
-            return "wrong_byte_order", None
+            return "wrong_byte_order", (
+                f"wrong_byte_order: magic bytes {_hex(head)} are a big-endian WA header, "
+                "expected 31 2D 41 57 (WA-1 §6.1 R2)"
+            )
         if head[1:] == b"\x2d\x41\x57":
-            return "unsupported_version", None
-        return "bad_magic", None
+            return "unsupported_version", (
+                f"unsupported_version: magic bytes {_hex(head)} announce another WA "
+                "version, expected 31 2D 41 57 (WA-1 §6.1 R2)"
+            )
+        return "bad_magic", (
+            f"bad_magic: magic bytes {_hex(head)}, expected 31 2D 41 57 (WA-1 §6.1 R2)"
+        )
     etype = int.from_bytes(buf[4:6], "little")
     ndims = int.from_bytes(buf[6:8], "little")
     offset = int.from_bytes(buf[8:16], "little", signed=True)
     if etype not in CODE_SIZE:  # R3
-        return "unsupported_type", None
+        return "unsupported_type", (
+            f"unsupported_type: element type code {etype}, expected 1 to 12, 256 or 257 "
+            "(WA-1 §6.1 R3)"
+        )
     if ndims > MAX_NDIMS:  # R4
-        return "invalid_ndims", None
+        return "invalid_ndims", (
+            f"invalid_ndims: ndims is {ndims}, expected at most {MAX_NDIMS} (WA-1 §6.1 R4)"
+        )
     canonical = canonical_offset(ndims)
     if offset not in (canonical, canonical + 64):  # R5
-        return "invalid_offset", None
+        return "invalid_offset", (
+            f"invalid_offset: data offset is {offset}, expected {canonical} or "
+            f"{canonical + 64} for {ndims} dimensions (WA-1 §6.1 R5)"
+        )
     end_dims = 16 + 8 * ndims
     if size < end_dims:  # R6
-        return "truncated", None
+        return "truncated", (
+            f"truncated: the block has {size} bytes, the header with {ndims} dimensions "
+            f"needs {end_dims} (WA-1 §6.1 R6)"
+        )
     dims = tuple(
         int.from_bytes(buf[16 + 8 * i : 24 + 8 * i], "little", signed=True) for i in range(ndims)
     )
-    if any(d < 0 for d in dims):  # R7
-        return "invalid_dimension", None
+    for i, d in enumerate(dims):  # R7
+        if d < 0:
+            return "invalid_dimension", (
+                f"invalid_dimension: dimension {i} is {d}, expected at least 0 (WA-1 §6.1 R7)"
+            )
     extent = 1
     count = 1
     for d in dims:
@@ -166,10 +194,26 @@ def reference_read(buf: bytes) -> tuple[str, None] | tuple[None, Decoded]:
         count *= d
     elem = CODE_SIZE[etype]
     length = elem * count
-    if extent > INT64_MAX or elem * extent > INT64_MAX or offset + length > INT64_MAX:  # R8
-        return "overflow", None
+    if extent > INT64_MAX:  # R8, in the order E, S*E, offset + L
+        return "overflow", (
+            "overflow: the extent (the product of the dimensions, zeros counted as 1) "
+            "exceeds 2^63-1 (WA-1 §6.1 R8)"
+        )
+    if elem * extent > INT64_MAX:
+        return "overflow", (
+            f"overflow: extent {extent} times element size {elem} exceeds 2^63-1 bytes "
+            "(WA-1 §6.1 R8)"
+        )
+    if offset + length > INT64_MAX:
+        return "overflow", (
+            f"overflow: data offset {offset} plus data length {length} exceeds 2^63-1 "
+            "(WA-1 §6.1 R8)"
+        )
     if size < offset + length:  # R9
-        return "data_truncated", None
+        return "data_truncated", (
+            f"data_truncated: the block has {size} bytes, expected at least "
+            f"{offset + length} (data offset {offset} + data length {length}) (WA-1 §6.1 R9)"
+        )
     return None, Decoded(
         etype=etype,
         dims=dims,
@@ -178,6 +222,61 @@ def reference_read(buf: bytes) -> tuple[str, None] | tuple[None, Decoded]:
         padding=buf[end_dims:offset],
         trailing=size - offset - length,
     )
+
+
+def reference_read(buf: bytes) -> tuple[str, None] | tuple[None, Decoded]:
+    """Return ``(category, None)`` or ``(None, fields)``: :func:`reference_check`."""
+    status, found = reference_check(buf)
+    if status is not None:
+        return status, None
+    if not isinstance(found, Decoded):  # pragma: no cover - reference_check's contract
+        raise TypeError("a valid block must decode")
+    return None, found
+
+
+# ---------------------------------------------------------------------------
+# What Julia's reader does: a second, separate transcription of the checks of
+# InterProcessCommunication.jl (tools/julia_model.py is the line-by-line model
+# that `make conformance` runs; the two must agree on every vector).
+# ---------------------------------------------------------------------------
+
+
+def _wrap64(value: int) -> int:
+    """Return ``value`` as a 64-bit two's complement Int (Julia's Int arithmetic)."""
+    value &= 2**64 - 1
+    return value - 2**64 if value >= 2**63 else value
+
+
+def julia_reads(buf: bytes) -> bool:
+    """Return whether 64-bit Julia's WrappedArray reader accepts the block.
+
+    Its own checks only, in its order: ``size >= 16``, the magic, etype 1 to
+    12, ndims at least 1, offset = C(ndims), every dim at least 1, then
+    ``size >= offset + S*K`` and ``size - offset >= S*K`` in wrapping 64-bit
+    arithmetic. A block shorter than its dims (Julia reads past its end) is
+    not counted as accepted. The block is taken to lie at a 64-byte aligned
+    address, as a mapping does, so Julia's alignment check passes.
+    """
+    size = len(buf)
+    if size < 16 or buf[:4] != MAGIC:
+        return False
+    etype = int.from_bytes(buf[4:6], "little")
+    ndims = int.from_bytes(buf[6:8], "little")
+    offset = int.from_bytes(buf[8:16], "little", signed=True)
+    if etype not in JULIA_CODES or ndims < 1 or offset != canonical_offset(ndims):
+        return False
+    if size < 16 + 8 * ndims:
+        return False
+    dims = [
+        int.from_bytes(buf[16 + 8 * i : 24 + 8 * i], "little", signed=True) for i in range(ndims)
+    ]
+    if any(d < 1 for d in dims):
+        return False
+    num = 1
+    for d in dims:
+        num = _wrap64(num * d)
+    nbytes = _wrap64(CODE_SIZE[etype] * num)
+    return size >= _wrap64(offset + nbytes) and size - offset >= nbytes
 
 
 # ---------------------------------------------------------------------------
@@ -358,6 +457,7 @@ class Vector:
     error: str | None = None
     expected: Expected | None = None
     flags: tuple[str, ...] = ()
+    message: str | None = None
 
     @property
     def result(self) -> str:
@@ -584,23 +684,27 @@ TYPE_CYCLE = tuple(ETYPES)
 
 
 def valid_ndims() -> Iterator[Vector]:
-    """Yield every ndims from 0 to 32: both sides of each header boundary (§3.5)."""
+    """Yield every ndims from 0 to 64: both sides of each header boundary (§3.5)."""
     for n in range(MAX_NDIMS + 1):
         tname = TYPE_CYCLE[n % len(TYPE_CYCLE)]
         dims = ndims_dims(n)
         c = canonical_offset(n)
         note = ""
-        if n in (6, 14, 22, 30):
+        if n % 8 == 6:
             note = f"; last N with C = {c}"
-        elif n in (7, 15, 23, 31):
+        elif n % 8 == 7:
             note = f"; first N with C = {c}"
+        elif n == 32:
+            note = "; numpy 1's limit (WEA_MAX_NDIMS of WA-1 1.0)"
+        elif n == 33:
+            note = "; one more than numpy 1 holds (wea 0.1.3 on numpy 2 writes it)"
         elif n == MAX_NDIMS:
-            note = "; WEA_MAX_NDIMS"
+            note = "; WEA_MAX_NDIMS, numpy 2's limit"
         elif n == 0:
             note = "; 0-d, one element (§5.1)"
         yield valid(
             f"ndims-{n:02d}",
-            "§5.1" if n == 0 else ("§5.3" if n == MAX_NDIMS else "§3.5"),
+            "§5.1" if n == 0 else ("§5.3" if n in (32, 33, MAX_NDIMS) else "§3.5"),
             f"ndims {n}, {tname}, shape {shape_name(dims)}: header {16 + 8 * n} bytes, "
             f"data at C = {c}{note}",
             tname,
@@ -608,7 +712,7 @@ def valid_ndims() -> Iterator[Vector]:
         )
 
 
-LEGACY_NDIMS = (0, 1, 2, 6, 7, 14, 15, 22, 23, 30, 31, 32)
+LEGACY_NDIMS = (0, 1, 2, 6, 7, 14, 15, 22, 23, 30, 31, 32, 33, 38, 39, 46, 47, 54, 55, 62, 63, 64)
 
 
 def valid_legacy() -> Iterator[Vector]:
@@ -741,6 +845,7 @@ def valid_edges() -> Iterator[Vector]:
         ("zero-3d-0x0x0", "complex64", (0, 0, 0)),
         ("zero-7d", "int16", (2, 1, 3, 0, 1, 2, 1)),
         ("zero-32d", "float16", tuple(0 if i == 31 else 1 for i in range(32))),
+        ("zero-64d", "complex64", tuple(0 if i == 40 else 1 for i in range(64))),
     ]
     for vid, tname, dims in zero_shapes:
         yield valid(
@@ -917,11 +1022,11 @@ def invalid_r1() -> Iterator[Vector]:
         flags=("check_order",),
     )
     yield invalid(
-        "r1-before-r4",
+        "r1-before-r4-ndims-65",
         "R1",
-        "10 bytes with ndims 40: truncated comes before invalid_ndims",
+        "10 bytes with ndims 65: truncated comes before invalid_ndims",
         "truncated",
-        with_fields(EX_2D, ndims=40)[:10],
+        with_fields(EX_2D, ndims=65)[:10],
         flags=("check_order",),
     )
 
@@ -1093,11 +1198,11 @@ def invalid_r3() -> Iterator[Vector]:
             with_fields(EX_2D, etype=code),
         )
     yield invalid(
-        "r3-before-r4",
+        "r3-before-r4-ndims-65",
         "R3",
-        "element type 13 and ndims 33: unsupported_type comes before invalid_ndims",
+        "element type 13 and ndims 65: unsupported_type comes before invalid_ndims",
         "unsupported_type",
-        with_fields(EX_2D, etype=13, ndims=33),
+        with_fields(EX_2D, etype=13, ndims=65),
         flags=("check_order",),
     )
     yield invalid(
@@ -1111,32 +1216,32 @@ def invalid_r3() -> Iterator[Vector]:
 
 
 def invalid_r4() -> Iterator[Vector]:
-    """R4: more than 32 dimensions (§5.3)."""
-    dims33 = tuple(1 for _ in range(33))
+    """R4: more than 64 dimensions (§5.3)."""
+    dims65 = tuple(1 for _ in range(MAX_NDIMS + 1))
     yield invalid(
-        "r4-ndims-33",
+        "r4-ndims-65",
         "R4",
-        "a complete uint8 block of 33 dimensions of length 1 at offset C(33) = 320: "
+        "a complete uint8 block of 65 dimensions of length 1 at offset C(65) = 576: "
         "one beyond WEA_MAX_NDIMS (D4: Julia reads it)",
         "invalid_ndims",
-        build(2, dims33, b"\x07"),
-        flags=("julia_accepts",),
+        build(2, dims65, b"\x07"),
     )
     yield invalid(
-        "r4-ndims-33-legacy-offset",
+        "r4-ndims-65-legacy-offset",
         "R4",
-        "33 dimensions at offset C(33) + 64 = 384",
+        "65 dimensions at offset C(65) + 64 = 640",
         "invalid_ndims",
-        build(2, dims33, b"\x07", offset=384),
+        build(2, dims65, b"\x07", offset=640),
     )
-    for n in (34, 40, 64, 255, 256, 65535):
+    for n in (66, 100, 128, 255, 256, 65535):
+        c = canonical_offset(n)
+        where = f"zero bytes up to offset C({n}) = {c}" if c <= 1024 else "no dims"
         yield invalid(
             f"r4-ndims-{n}",
             "R4",
-            f"ndims {n} with offset C({n}) = {canonical_offset(n)} and no dims: R4 "
-            "needs only the fixed header",
+            f"ndims {n} with offset C({n}) = {c} and {where}: R4 needs only the fixed header",
             "invalid_ndims",
-            build(10, [], ndims=n, offset=canonical_offset(n)),
+            build(10, [], ndims=n, offset=c),
         )
     yield invalid(
         "r4-half-swapped-header",
@@ -1147,19 +1252,19 @@ def invalid_r4() -> Iterator[Vector]:
         with_fields(EX_2D, etype=0x0100, ndims=0x0200),
     )
     yield invalid(
-        "r4-before-r5",
+        "r4-before-r5-ndims-65",
         "R4",
-        "ndims 40 and offset 0: invalid_ndims comes before invalid_offset",
+        "ndims 65 and offset 0: invalid_ndims comes before invalid_offset",
         "invalid_ndims",
-        with_fields(EX_2D, ndims=40, offset=0),
+        with_fields(EX_2D, ndims=65, offset=0),
         flags=("check_order",),
     )
     yield invalid(
-        "r4-before-r6",
+        "r4-before-r6-ndims-65",
         "R4",
-        "ndims 33 and only the 16-byte fixed header: invalid_ndims comes before truncated",
+        "ndims 65 and only the 16-byte fixed header: invalid_ndims comes before truncated",
         "invalid_ndims",
-        build(2, [], ndims=33, offset=320)[:16],
+        build(2, [], ndims=65, offset=canonical_offset(65))[:16],
         flags=("check_order",),
     )
 
@@ -1180,7 +1285,8 @@ def invalid_r5() -> Iterator[Vector]:
         ("127", 127, "127: one below C + 64"),
         ("129", 129, "129: one above C + 64"),
         ("192", 192, "192: C + 128"),
-        ("384", 384, "384: WEA_MAX_OFFSET, but not for 2 dimensions"),
+        ("384", 384, "384: C + 64 for 31 or 32 dimensions, not for 2"),
+        ("640", 640, "640: WEA_MAX_OFFSET, but not for 2 dimensions"),
         ("4096", 4096, "4096: one page"),
         ("minus-1", -1, "-1"),
         ("minus-64", -64, "-64"),
@@ -1209,6 +1315,8 @@ def invalid_r5() -> Iterator[Vector]:
         (0, 0, "0"),
         (0, 16, "16, the end of the 16-byte header"),
         (0, 192, "192 = C + 128"),
+        (1, 192, "192 = C + 128"),
+        (1, -128, "-128, negative"),
         (6, 192, "192 = C + 128 (192 is valid for 7 dims)"),
         (7, 64, "64 = C - 64, inside the dims (64 is valid for 6 dims)"),
         (7, 256, "256 = C + 128"),
@@ -1225,12 +1333,30 @@ def invalid_r5() -> Iterator[Vector]:
         (31, 256, "256, inside the dims (valid for 30 dims)"),
         (31, 448, "448 = C + 128"),
         (32, 256, "256, inside the dims"),
-        (32, 448, "448 = C + 128, beyond WEA_MAX_OFFSET"),
+        (32, 448, "448 = C + 128"),
+        (38, 256, "256, inside the dims (valid for 30 dims)"),
+        (38, 448, "448 = C + 128 (valid for 39 dims)"),
+        (39, 320, "320, inside the dims (valid for 38 dims)"),
+        (39, 512, "512 = C + 128"),
+        (46, 320, "320, inside the dims"),
+        (46, 512, "512 = C + 128 (valid for 47 dims)"),
+        (47, 384, "384, inside the dims (valid for 46 dims)"),
+        (47, 576, "576 = C + 128"),
+        (54, 384, "384, inside the dims"),
+        (54, 576, "576 = C + 128 (valid for 55 dims)"),
+        (55, 448, "448, inside the dims (valid for 54 dims)"),
+        (55, 640, "640 = C + 128"),
+        (62, 448, "448, inside the dims"),
+        (62, 640, "640 = C + 128 (valid for 63 dims)"),
+        (63, 512, "512, inside the dims (valid for 62 dims)"),
+        (63, 704, "704 = C + 128"),
+        (64, 512, "512, inside the dims"),
+        (64, 704, "704 = C + 128, beyond WEA_MAX_OFFSET"),
     ]
     for n, off, what in boundary:
         dims = ndims_dims(n)
         yield invalid(
-            f"r5-ndims-{n:02d}-offset-{off}",
+            f"r5-ndims-{n:02d}-offset-{off if off >= 0 else f'minus-{-off}'}",
             "R5",
             f"uint8, {n} dims (C = {canonical_offset(n)}), offset {what}",
             "invalid_offset",
@@ -1280,6 +1406,13 @@ def invalid_r6() -> Iterator[Vector]:
         ("32d", n32, 264, "a 32-dim block cut after 31 dims"),
         ("32d", n32, 271, "a 32-dim block one byte short of its dims (272)"),
     ]
+    n64 = build(2, ndims_dims(64), ramp_data("uint8", ndims_dims(64)))
+    cuts += [
+        ("64d", n64, 16, "a 64-dim block cut after the fixed header"),
+        ("64d", n64, 272, "a 64-dim block cut after 32 dims"),
+        ("64d", n64, 520, "a 64-dim block cut after 63 dims"),
+        ("64d", n64, 527, "a 64-dim block one byte short of its dims (528)"),
+    ]
     for tag, base, cut, what in cuts:
         yield invalid(f"r6-cut-{tag}-at-{cut}", "R6", what, "truncated", base[:cut])
     yield invalid(
@@ -1312,6 +1445,12 @@ def invalid_r7() -> Iterator[Vector]:
             2,
             tuple(-1 if i == 31 else 1 for i in range(32)),
             "dims[31] = -1 of 32",
+        ),
+        (
+            "last-of-64",
+            2,
+            tuple(-1 if i == 63 else 1 for i in range(64)),
+            "dims[63] = -1 of 64 (offset 576)",
         ),
         ("int64-min", 2, (INT64_MIN,), "dims[0] = -2^63 (2^63 if misread as unsigned)"),
         (
@@ -1393,7 +1532,7 @@ def invalid_r8() -> Iterator[Vector]:
             (2**32, 2**32),
             b"",
             "E = 2^64, which wraps to 0 in 64 bits (D6)",
-            ("julia_accepts",),
+            (),
         ),
         (
             "extent-wraps-to-2",
@@ -1404,7 +1543,7 @@ def invalid_r8() -> Iterator[Vector]:
                 "E = 3 * 6148914691236517206 = 2^64 + 2, which wraps to 2; the 2 bytes "
                 "a wrapped size asks for are present (D6)"
             ),
-            ("julia_accepts",),
+            (),
         ),
         (
             "extent-wraps-negative",
@@ -1415,6 +1554,7 @@ def invalid_r8() -> Iterator[Vector]:
             (),
         ),
         ("extent-32-dims", "uint8", (4,) * 32, b"", "E = 4^32 = 2^64 over 32 dims", ()),
+        ("extent-64-dims", "uint8", (2,) * 64, b"", "E = 2^64 over 64 dims of 2", ()),
         (
             "extent-with-zero-dim",
             "uint8",
@@ -1458,7 +1598,7 @@ def invalid_r8() -> Iterator[Vector]:
                 "S*E = 8 * (2^61 + 1) = 2^64 + 8, which wraps to 8; the 8 bytes a "
                 "wrapped size asks for are present (D6)"
             ),
-            ("julia_accepts",),
+            (),
         ),
         (
             "bytes-with-zero-dim",
@@ -1593,6 +1733,22 @@ def invalid_r9() -> Iterator[Vector]:
         ("32d", n32, 320, "a 32-dim block cut at its data offset 320"),
         ("32d", n32, 323, "a 32-dim block one byte short of its 4 data bytes"),
     ]
+    n64 = build(2, ndims_dims(64), ramp_data("uint8", ndims_dims(64)))
+    cuts += [
+        ("64d", n64, 528, "a 64-dim block cut at the end of its dims"),
+        ("64d", n64, 575, "a 64-dim block one byte short of its data offset 576"),
+        ("64d", n64, 576, "a 64-dim block cut at its data offset 576"),
+        ("64d", n64, 579, "a 64-dim block one byte short of its 4 data bytes"),
+    ]
+    n64_legacy = build(2, ndims_dims(64), ramp_data("uint8", ndims_dims(64)), offset=640)
+    cuts.append(
+        (
+            "64d-legacy",
+            n64_legacy,
+            639,
+            "a 64-dim block at offset 640 (WEA_MAX_OFFSET) one byte short of its data offset",
+        )
+    )
     empty = build(10, [0])
     cuts += [
         (
@@ -1718,12 +1874,21 @@ def all_vectors() -> list[Vector]:
 
 
 def derive_flags(vector: Vector) -> Vector:
-    """Add the flags that follow from the bytes, and sort them."""
+    """Add the flags and the message that follow from the bytes, and sort the flags.
+
+    ``julia_accepts`` and ``julia_unreadable`` are derived from
+    :func:`julia_reads` alone; a vector may not set them by hand.
+    """
     flags = set(vector.flags)
+    hand = flags & {"julia_accepts", "julia_unreadable"}
+    if hand:
+        raise ValueError(f"{vector.id}: {sorted(hand)} are derived from the bytes, not set")
+    status, found = reference_check(vector.block)
+    message = None
     if vector.error is None:
-        status, dec = reference_read(vector.block)
-        if status is not None or dec is None:
+        if status is not None or not isinstance(found, Decoded):
             raise ValueError(f"{vector.id}: declared valid, but the reference reader says {status}")
+        dec = found
         c = canonical_offset(len(dec.dims))
         if dec.offset == c + 64:
             flags.add("legacy_offset")
@@ -1732,10 +1897,16 @@ def derive_flags(vector: Vector) -> Vector:
             flags.add("trailing_bytes")
         if any(dec.padding):
             flags.add("writer_forbidden")
-        if dec.offset != c or not dec.dims or 0 in dec.dims or dec.etype not in JULIA_CODES:
+        if not julia_reads(vector.block):
             flags.add("julia_unreadable")
-    elif vector.error in BEYOND_KAITAI:
-        flags.add("beyond_kaitai")
+    else:
+        if not isinstance(found, str):
+            raise ValueError(f"{vector.id}: declared {vector.error}, but the block is valid")
+        message = found
+        if vector.error in BEYOND_KAITAI:
+            flags.add("beyond_kaitai")
+        if julia_reads(vector.block):
+            flags.add("julia_accepts")
     unknown = flags - set(FLAGS)
     if unknown:
         raise ValueError(f"{vector.id}: unknown flags {sorted(unknown)}")
@@ -1747,6 +1918,7 @@ def derive_flags(vector: Vector) -> Vector:
         error=vector.error,
         expected=vector.expected,
         flags=tuple(sorted(flags)),
+        message=message,
     )
 
 
@@ -1763,6 +1935,8 @@ def verify(vector: Vector) -> None:
             raise ValueError(
                 f"{prefix} declared {vector.error}, the reference reader says {status}"
             )
+        if not vector.message or not vector.message.startswith(f"{vector.error}: "):
+            raise ValueError(f"{prefix} the message does not name the category: {vector.message}")
         return
     exp = vector.expected
     if exp is None or dec is None:
@@ -1795,6 +1969,7 @@ def manifest_entry(vector: Vector) -> dict[str, object]:
         )
     else:
         entry["error"] = vector.error
+        entry["message"] = vector.message
     return entry
 
 

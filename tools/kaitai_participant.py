@@ -11,9 +11,10 @@ the category's number (spec §6.2) for an invalid one, 64 or more for a
 usage or I/O error.
 
 The parser decides; this wrapper only names its failures. A validation
-error is mapped by the field that failed (its ``src_path``); an end of
-stream while the header or the dims are read is ``truncated``, and while
-the data is read ``data_truncated``. The magic is one ``contents`` check,
+error is mapped by the field that failed (its ``src_path``; R9 is the
+validation of ``within_block``); an end of stream while the header or the
+dims are read is ``truncated``, and while the data is read
+``data_truncated``. The magic is one ``contents`` check,
 so every failed magic is reported as ``bad_magic``: the vectors that
 expect ``wrong_byte_order`` or ``unsupported_version`` (and those that
 expect ``overflow``, which the .ksy cannot state) carry the manifest flag
@@ -58,9 +59,10 @@ CATEGORY_NUMBER: dict[str, int] = {
 SRC_PATH_CATEGORY: dict[str, str] = {
     "/types/fixed_header/seq/0": "bad_magic",  # magic (contents), R2
     "/types/fixed_header/seq/1": "unsupported_type",  # etype (in-enum), R3
-    "/types/fixed_header/seq/2": "invalid_ndims",  # num_dims (max 32), R4
-    "/types/fixed_header/seq/3": "invalid_offset",  # ofs_data (expr), R5
-    "/types/dims_table/seq/0": "invalid_dimension",  # dims (min 0), R7
+    "/types/fixed_header/seq/2": "invalid_ndims",  # num_dims (max 64), R4
+    "/types/fixed_header/seq/4": "invalid_offset",  # ofs_data_hi (expr on both words), R5
+    "/types/dim/seq/1": "invalid_dimension",  # a dim's high word (min 0), R7
+    "/seq/2": "data_truncated",  # within_block (expr), R9
 }
 
 
@@ -94,7 +96,7 @@ def examine(block: bytes, kaitaistruct: ModuleType, wea_block: ModuleType) -> di
         fields = {
             "etype": int(parsed.etype),
             "ndims": int(parsed.num_dims),
-            "dims": [int(d) for d in parsed.dims],
+            "dims": [int(d.value) for d in parsed.dims],
             "offset": int(parsed.ofs_data),
         }
         phase = "data"

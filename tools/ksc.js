@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Compile spec/wea.ksy into a Python parser with the pinned Kaitai Struct
-// compiler (tools/package.json), and fail on any error or warning.
+// Compile spec/wea.ksy into a parser with the pinned Kaitai Struct compiler
+// (tools/package.json), and fail on any error or warning. LANGUAGE is a
+// compiler target: python (the default, build/kaitai) or javascript
+// (build/kaitai-js), for the conformance participants.
 //
 // usage: node tools/ksc.js KSY OUTDIR [LANGUAGE]
 'use strict';

@@ -2,7 +2,7 @@
 """Check the conformance manifest and run every participant over it.
 
 usage: run_conformance.py check [options]
-       run_conformance.py run [--require NAME]... [--only NAME]... [options]
+       run_conformance.py run [--require NAME]... [--only NAME]... [-v] [options]
 
 ``check`` validates conformance/manifest.json against
 conformance/manifest.schema.json (JSON Schema draft 2020-12) and checks the
@@ -11,13 +11,20 @@ paths as the ids say, the count as stated, and the SHA-256 of each valid
 vector's data as its bytes give it.
 
 ``run`` does the same, then runs each participant of
-conformance/participants.json over every vector (the contract is in
-conformance/README.md), prints a table of participant x passed / failed,
-and lists every disagreement. A participant whose command is not available
-is reported as NOT RUN; that fails the run only if it is named with
-``--require``. Exit status: 0 if every participant that ran agreed on every
-vector it is not exempt from, and every required participant ran; 1
-otherwise; 2 for a broken manifest or participants file.
+conformance/participants.json (and of every ``--add-participants`` file)
+over every vector (the contract is in conformance/README.md) and prints one
+table of participant x passed / failed / exempt. Disagreements are listed
+(the first 10 per participant; all of them with ``-v``), exempt vectors
+only with ``-v``. A participant that declares ``"messages": true`` must
+also print each invalid vector's §6.3 message exactly; one whose
+``"contract"`` is ``"julia"`` is judged by the vectors' ``julia_*`` flags
+instead. A participant whose command is not available is reported as NOT
+RUN; that fails the run only if it is named with ``--require``. Exit
+status: 0 if every participant that ran agreed on every vector it is not
+exempt from, and every required participant ran; 1 otherwise; 2 for a
+broken manifest or participants file.
+
+Output is UTF-8 (the messages cite clauses with "§").
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -55,8 +63,11 @@ CATEGORY_NUMBER: dict[str, int] = {
 VALID_KEYS = ("valid", "etype", "ndims", "dims", "offset", "len_data", "sha256")
 INVALID_KEYS = ("valid", "error")
 OPTIONAL_INVALID_KEYS = ("message",)
+JULIA_KEYS = ("julia_accepts", "etype", "ndims", "dims", "offset")
+CONTRACTS = ("wa1", "julia")
 TIMEOUT_SECONDS = 30.0
 MAX_VECTOR_BYTES = 4096
+SHOWN_FAILURES = 10  # disagreements listed per participant without -v
 
 
 class ManifestError(Exception):
@@ -168,6 +179,8 @@ class Participant:
     requires: tuple[str, ...] = ()
     probe: tuple[str, ...] = ()
     exempt_flags: tuple[str, ...] = ()
+    messages: bool = False
+    contract: str = "wa1"
 
     def command(self, file: Path) -> list[str]:
         """Return the argv for one vector: ``{file}`` replaced, or the file appended."""
@@ -189,6 +202,8 @@ class Participant:
                     cwd=root,
                     capture_output=True,
                     text=True,
+                    encoding="utf-8",
+                    errors="replace",
                     timeout=TIMEOUT_SECONDS,
                     check=False,
                 )
@@ -204,31 +219,51 @@ def _expand(arg: str) -> str:
     return arg.replace("{python}", sys.executable)
 
 
-def load_participants(path: Path) -> list[Participant]:
-    """Read participants.json."""
-    raw = load_json(path)
-    entries = raw.get("participants") if isinstance(raw, dict) else None
-    if not isinstance(entries, dict) or not entries:
-        raise ManifestError(f"{path}: expected an object with a non-empty 'participants' object")
-    known = {"argv", "description", "requires", "probe", "exempt_flags"}
-    out = []
-    for name, entry in entries.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("argv"), list):
-            raise ManifestError(f"{path}: participant {name!r} needs an 'argv' list")
-        extra = set(entry) - known
-        if extra:
-            raise ManifestError(f"{path}: participant {name!r} has unknown keys {sorted(extra)}")
-        out.append(
-            Participant(
-                name=name,
-                argv=tuple(entry["argv"]),
-                description=entry.get("description", ""),
-                requires=tuple(entry.get("requires", ())),
-                probe=tuple(entry.get("probe", ())),
-                exempt_flags=tuple(entry.get("exempt_flags", ())),
+def load_participants(path: Path, *extra: Path) -> list[Participant]:
+    """Read participants.json, then add the participants of each ``extra`` file.
+
+    A name may appear only once over all the files.
+    """
+    out: list[Participant] = []
+    for number, file in enumerate((path, *extra)):
+        raw = load_json(file)
+        entries = raw.get("participants") if isinstance(raw, dict) else None
+        if not isinstance(entries, dict) or (number == 0 and not entries):
+            raise ManifestError(
+                f"{file}: expected an object with a non-empty 'participants' object"
             )
-        )
+        for name, entry in entries.items():
+            if any(p.name == name for p in out):
+                raise ManifestError(f"{file}: participant {name!r} is already defined")
+            out.append(_participant(file, name, entry))
     return out
+
+
+def _participant(file: Path, name: str, entry: Any) -> Participant:
+    known = {"argv", "description", "requires", "probe", "exempt_flags", "messages", "contract"}
+    if not isinstance(entry, dict) or not isinstance(entry.get("argv"), list):
+        raise ManifestError(f"{file}: participant {name!r} needs an 'argv' list")
+    extra = set(entry) - known
+    if extra:
+        raise ManifestError(f"{file}: participant {name!r} has unknown keys {sorted(extra)}")
+    messages = entry.get("messages", False)
+    if not isinstance(messages, bool):
+        raise ManifestError(f"{file}: participant {name!r}: 'messages' must be true or false")
+    contract = entry.get("contract", "wa1")
+    if contract not in CONTRACTS:
+        raise ManifestError(
+            f"{file}: participant {name!r}: 'contract' must be one of {list(CONTRACTS)}"
+        )
+    return Participant(
+        name=name,
+        argv=tuple(entry["argv"]),
+        description=entry.get("description", ""),
+        requires=tuple(entry.get("requires", ())),
+        probe=tuple(entry.get("probe", ())),
+        exempt_flags=tuple(entry.get("exempt_flags", ())),
+        messages=messages,
+        contract=contract,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -240,10 +275,13 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def judge(vector: dict[str, Any], returncode: int, stdout: str) -> str | None:
+def judge(
+    vector: dict[str, Any], returncode: int, stdout: str, *, messages: bool = False
+) -> str | None:
     """Compare a participant's answer with a manifest entry.
 
-    Returns None when it agrees, else a one-line reason.
+    With ``messages``, an invalid answer must also carry the vector's §6.3
+    message, exactly. Returns None when it agrees, else a one-line reason.
     """
     lines = [line for line in stdout.splitlines() if line.strip()]
     if vector["result"] == "valid":
@@ -289,6 +327,55 @@ def judge(vector: dict[str, Any], returncode: int, stdout: str) -> str | None:
         return f"expected the keys {allowed} (the last optional); got {sorted(keys)}"
     if answer["error"] != vector["error"] or returncode != CATEGORY_NUMBER[vector["error"]]:
         return f"expected {expected}; got {said}"
+    if messages and answer.get("message") != vector["message"]:
+        return (
+            f"{vector['error']} as expected, but the message differs: expected "
+            f"{vector['message']!r}; got {answer.get('message')!r}"
+        )
+    return None
+
+
+def julia_expects(vector: dict[str, Any]) -> bool:
+    """Whether Julia's reader accepts a vector, as its flags say (README, "Flags")."""
+    if vector["result"] == "valid":
+        return "julia_unreadable" not in vector["flags"]
+    return "julia_accepts" in vector["flags"]
+
+
+def judge_julia(vector: dict[str, Any], returncode: int, stdout: str) -> str | None:
+    """Compare a model of Julia's reader with a vector's ``julia_*`` flags.
+
+    The answer is one JSON line with a boolean ``julia_accepts`` (exit 0
+    either way); an accepted block also gives ``etype``, ``ndims``, ``dims``
+    and ``offset``, which must be the manifest's for a valid vector.
+    Returns None when it agrees, else a one-line reason.
+    """
+    want = julia_expects(vector)
+    expected = "accepts" if want else "refuses"
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if returncode != 0:
+        return f"expected Julia {expected}; the command failed with status {returncode}"
+    if len(lines) != 1:
+        return f"expected Julia {expected}; got {len(lines)} lines on stdout, not one JSON line"
+    try:
+        answer = json.loads(lines[0])
+    except ValueError:
+        return f"expected Julia {expected}; stdout is not JSON: {lines[0][:120]!r}"
+    if not isinstance(answer, dict) or not isinstance(answer.get("julia_accepts"), bool):
+        return f"expected Julia {expected}; the JSON has no boolean 'julia_accepts'"
+    if answer["julia_accepts"] != want:
+        got = "accepts" if answer["julia_accepts"] else "refuses"
+        where = f" at {answer.get('line')}: {answer.get('message')}" if not want else ""
+        flag = "julia_unreadable" if vector["result"] == "valid" else "julia_accepts"
+        return f"the {flag} flag says Julia {expected}; the model {got}{where}"
+    if want and vector["result"] == "valid":
+        wrong = [
+            f"{key} {json.dumps(answer.get(key))} (expected {json.dumps(vector[key])})"
+            for key in JULIA_KEYS[1:]
+            if answer.get(key) != vector[key]
+        ]
+        if wrong:
+            return "Julia accepts, but reads " + "; ".join(wrong)
     return None
 
 
@@ -333,6 +420,7 @@ def run_one(
             cwd=root,
             capture_output=True,
             text=True,
+            encoding="utf-8",
             errors="replace",
             timeout=TIMEOUT_SECONDS,
             stdin=subprocess.DEVNULL,
@@ -343,7 +431,11 @@ def run_one(
     except OSError as exc:
         return f"cannot run {participant.argv[0]}: {exc}", ""
     stderr = done.stderr.strip().splitlines()
-    return judge(vector, done.returncode, done.stdout), stderr[-1][:200] if stderr else ""
+    if participant.contract == "julia":
+        why = judge_julia(vector, done.returncode, done.stdout)
+    else:
+        why = judge(vector, done.returncode, done.stdout, messages=participant.messages)
+    return why, stderr[-1][:200] if stderr else ""
 
 
 def run_participant(
@@ -374,24 +466,37 @@ def run_participant(
     return outcome
 
 
-def report(outcomes: Sequence[Outcome], required: set[str], total: int) -> int:
-    """Print the table and every disagreement; return the exit status."""
+def report(
+    outcomes: Sequence[Outcome], required: set[str], total: int, *, verbose: bool = False
+) -> int:
+    """Print the table and the disagreements; return the exit status.
+
+    Without ``verbose`` at most :data:`SHOWN_FAILURES` disagreements are listed
+    per participant and exempt vectors are only counted; with it, all of both.
+    """
     status = 0
     print()
-    print(f"{'implementation':<16}{'vectors':>8}{'passed':>8}{'failed':>8}{'exempt':>8}  status")
-    print("-" * 64)
+    print(
+        f"{'participant':<14}{'vectors':>8}{'passed':>8}{'failed':>8}{'exempt':>8}"
+        f"{'checks':>10}  status"
+    )
+    print("-" * 72)
     for out in outcomes:
         name = out.participant.name
+        checks = _checks(out.participant)
         if out.not_run is not None:
             verdict = "NOT RUN" + (" (required)" if name in required else "")
-            print(f"{name:<16}{total:>8}{'-':>8}{'-':>8}{'-':>8}  {verdict}")
+            print(f"{name:<14}{total:>8}{'-':>8}{'-':>8}{'-':>8}{checks:>10}  {verdict}")
             if name in required:
                 status = 1
             continue
         verdict = "ok" if out.failed == 0 else "FAILED"
         if out.failed:
             status = 1
-        print(f"{name:<16}{total:>8}{out.passed:>8}{out.failed:>8}{len(out.exempt):>8}  {verdict}")
+        print(
+            f"{name:<14}{total:>8}{out.passed:>8}{out.failed:>8}{len(out.exempt):>8}"
+            f"{checks:>10}  {verdict}"
+        )
     for out in outcomes:
         name = out.participant.name
         if out.not_run is not None:
@@ -401,19 +506,36 @@ def report(outcomes: Sequence[Outcome], required: set[str], total: int) -> int:
             continue
         if out.failures:
             print(f"\n{name}: {out.failed} disagreement(s) with the manifest:")
-            for vid, why in out.failures:
+            shown = out.failures if verbose else out.failures[:SHOWN_FAILURES]
+            for vid, why in shown:
                 print(f"  {vid}: {why}")
-        if out.exempt:
+            if len(shown) < len(out.failures):
+                print(f"  ... and {len(out.failures) - len(shown)} more (-v or V=1 lists them)")
+        if out.exempt and verbose:
             flags = ", ".join(out.participant.exempt_flags)
             print(f"\n{name}: exempt from {len(out.exempt)} vector(s) flagged {flags}:")
             for vid, flag, reason in out.exempt:
                 what = "agrees anyway (is the flag stale?)" if reason is None else reason
                 print(f"  {vid} [{flag}]: {what}")
+        stale = [vid for vid, _flag, reason in out.exempt if reason is None]
+        if stale and not verbose:
+            print(f"\n{name}: agrees anyway on {len(stale)} exempt vector(s) (is the flag stale?):")
+            for vid in stale:
+                print(f"  {vid}")
     passed = sum(o.passed for o in outcomes if o.not_run is None)
     failed = sum(o.failed for o in outcomes if o.not_run is None)
+    exempt = sum(len(o.exempt) for o in outcomes if o.not_run is None)
     print()
-    print(f"conformance: {passed} passed, {failed} failed")
+    tail = "" if verbose or not exempt else " (-v or V=1 lists the exempt vectors)"
+    print(f"conformance: {passed} passed, {failed} failed, {exempt} exempt{tail}")
     return status
+
+
+def _checks(participant: Participant) -> str:
+    """What the runner compares for a participant: its column in the table."""
+    if participant.contract == "julia":
+        return "julia"
+    return "+messages" if participant.messages else "category"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -425,6 +547,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--participants",
         type=Path,
         help="participants file (default: DIR/participants.json)",
+    )
+    parser.add_argument(
+        "--add-participants",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a further participants file whose participants are added (repeatable)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every disagreement and every exempt vector",
     )
     parser.add_argument(
         "--require",
@@ -449,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--jobs", type=int, default=os.cpu_count() or 2, help="commands run at once"
     )
     args = parser.parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper) and sys.stdout.encoding.lower() != "utf-8":
+        sys.stdout.reconfigure(encoding="utf-8")  # the messages hold "§" whatever the locale
     directory: Path = args.dir
     try:
         manifest = load_manifest(directory)
@@ -465,7 +603,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mode == "check":
         return 0
     try:
-        participants = load_participants(args.participants or directory / "participants.json")
+        participants = load_participants(
+            args.participants or directory / "participants.json", *args.add_participants
+        )
     except ManifestError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
         return 2
@@ -481,10 +621,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = ROOT
     outcomes = []
     for participant in participants:
-        shown = " ".join(participant.command(Path("{file}")))
-        print(f"conformance: running {participant.name}: {shown}")
+        if args.verbose:
+            shown = " ".join(participant.command(Path("{file}")))
+            print(f"conformance: running {participant.name}: {shown}")
         outcomes.append(run_participant(participant, vectors, directory, root, max(1, args.jobs)))
-    return report(outcomes, set(args.require), len(vectors))
+    return report(outcomes, set(args.require), len(vectors), verbose=args.verbose)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def test_the_command_exits_with_the_category_number_when_invalid() -> None:
     done = cli(str(CONFORMANCE / "invalid" / "i-r5-offset-zero.wea"))
     assert done.returncode == 7
     assert json.loads(done.stdout) == {"valid": False, "error": "invalid_offset"}
-    assert "seq/3" in done.stderr
+    assert "fixed_header/seq/4" in done.stderr
 
 
 def test_usage_and_io_errors_exit_64_or_more() -> None:

@@ -225,24 +225,63 @@ def test_an_honest_participant_passes_every_vector(
     assert f"conformance: {total} passed, 0 failed" in out
 
 
-def test_a_liar_fails_and_every_disagreement_is_listed(
+def test_a_liar_fails_and_every_disagreement_is_listed_with_v(
     participants: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(participants, "--only", "liar", "--vectors", "*-r5-offset-*") == 1
+    assert run(participants, "--only", "liar", "--vectors", "*-r5-offset-*", "-v") == 1
     out = capsys.readouterr().out
     r5 = [v for v in MANIFEST["vectors"] if v["id"].startswith("i-r5-offset-")]
+    assert len(r5) > rc.SHOWN_FAILURES
     assert f"liar: {len(r5)} disagreement(s)" in out
     for vec in r5:
         assert f"  {vec['id']}: expected invalid_offset, exit 7; got bad_magic, exit 2" in out
 
 
-def test_exempt_vectors_are_run_and_listed_by_name(
+def test_without_v_the_output_is_short(
+    participants: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One table, the manifest line once, 10 disagreements, exemptions only counted."""
+    assert run(participants, "--only", "liar", "--vectors", "*-r5-offset-*") == 1
+    out = capsys.readouterr().out
+    r5 = [v for v in MANIFEST["vectors"] if v["id"].startswith("i-r5-offset-")]
+    listed = [line for line in out.splitlines() if line.startswith("  i-r5-offset-")]
+    assert len(listed) == rc.SHOWN_FAILURES
+    assert f"  ... and {len(r5) - rc.SHOWN_FAILURES} more (-v or V=1 lists them)" in out
+    assert out.count("manifest valid against its schema") == 1
+    assert out.count("participant ") == 1
+    assert "running liar" not in out
+
+
+def test_exempt_vectors_are_counted_and_listed_by_name_with_v(
     participants: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(participants, "--only", "liar", "--vectors", "v-spec-*") == 0
     out = capsys.readouterr().out
+    assert "exempt from" not in out
+    assert "conformance: 0 passed, 0 failed, 4 exempt (-v or V=1 lists the exempt vectors)" in out
+    assert run(participants, "--only", "liar", "--vectors", "v-spec-*", "-v") == 0
+    out = capsys.readouterr().out
     assert "liar: exempt from 4 vector(s) flagged spec_example:" in out
     assert "  v-spec-11-1-float64-2x3 [spec_example]: expected valid, exit 0; got bad_magic" in out
+
+
+def test_a_stale_exemption_is_shown_without_v(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "honest.py").write_text(HONEST.format(tools=str(ROOT / "tools")), "utf-8")
+    spec = {
+        "participants": {
+            "honest": {
+                "argv": ["{python}", str(tmp_path / "honest.py")],
+                "exempt_flags": ["spec_example"],
+            }
+        }
+    }
+    path = tmp_path / "participants.json"
+    path.write_text(json.dumps(spec), "utf-8")
+    assert run(path, "--vectors", "v-spec-*") == 0
+    out = capsys.readouterr().out
+    assert "honest: agrees anyway on 4 exempt vector(s) (is the flag stale?):" in out
 
 
 def test_a_missing_participant_is_not_run_loudly(
@@ -270,7 +309,160 @@ def test_an_unknown_participant_name_is_an_error(
 
 def test_the_committed_participants_file_is_well_formed() -> None:
     names = {p.name: p for p in rc.load_participants(CONFORMANCE / "participants.json")}
-    assert {"kaitai", "python", "c"} <= names.keys()
+    assert {"kaitai", "kaitai-js", "python", "c", "julia-model"} <= names.keys()
     assert names["kaitai"].exempt_flags == ("beyond_kaitai",)
+    assert names["kaitai-js"].exempt_flags == ("beyond_kaitai",)
     assert names["python"].exempt_flags == ()
     assert names["c"].exempt_flags == ()
+    assert names["python"].messages and names["c"].messages
+    assert not names["kaitai"].messages
+    assert names["julia-model"].contract == "julia"
+    assert names["julia-model"].exempt_flags == ()
+
+
+# --- messages (spec §6.3) ----------------------------------------------------------
+
+
+def test_every_invalid_vector_has_its_message() -> None:
+    for vec in MANIFEST["vectors"]:
+        if vec["result"] == "invalid":
+            assert vec["message"].startswith(vec["error"] + ": "), vec["id"]
+            assert vec["message"].endswith(f"(WA-1 {vec['clause']})"), vec["id"]
+
+
+def test_a_participant_that_claims_messages_must_give_them_exactly() -> None:
+    base = {"valid": False, "error": "invalid_offset"}
+    right = json.dumps({**base, "message": INVALID["message"]})
+    assert rc.judge(INVALID, 7, right, messages=True) is None
+    wrong = json.dumps({**base, "message": INVALID["message"] + "."})
+    reason = rc.judge(INVALID, 7, wrong, messages=True)
+    assert reason is not None
+    assert "the message differs" in reason
+    reason = rc.judge(INVALID, 7, json.dumps(base), messages=True)
+    assert reason is not None
+    assert "got None" in reason
+    # without the claim, any message (or none) is fine
+    assert rc.judge(INVALID, 7, wrong) is None
+    assert rc.judge(INVALID, 7, json.dumps(base)) is None
+
+
+def test_messages_are_compared_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "terse.py"
+    script.write_text(
+        "import json, sys\n"
+        "print(json.dumps({'valid': False, 'error': 'invalid_offset', 'message': 'bad offset'}))\n"
+        "sys.exit(7)\n",
+        "utf-8",
+    )
+    spec = {"participants": {"terse": {"argv": ["{python}", str(script)], "messages": True}}}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(spec), "utf-8")
+    assert run(path, "--vectors", "i-r5-offset-zero") == 1
+    out = capsys.readouterr().out
+    assert "i-r5-offset-zero: invalid_offset as expected, but the message differs" in out
+    assert "+messages" in out
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ({"argv": ["x"], "messages": "yes"}, "'messages' must be true or false"),
+        ({"argv": ["x"], "contract": "fortran"}, "'contract' must be one of"),
+        ({"argv": ["x"], "colour": 1}, "unknown keys"),
+        ({"argv": "x"}, "needs an 'argv' list"),
+    ],
+)
+def test_a_broken_participant_entry_is_refused(
+    tmp_path: Path, entry: dict[str, Any], fragment: str
+) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"participants": {"p": entry}}), "utf-8")
+    with pytest.raises(rc.ManifestError, match=fragment):
+        rc.load_participants(path)
+
+
+# --- adding participants without replacing the file ---------------------------------
+
+
+def test_add_participants_adds_to_the_default_file(
+    participants: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = tmp_path / "mine.json"
+    extra.write_text(
+        json.dumps({"participants": {"mine": {"argv": ["{python}", str(tmp_path / "honest.py")]}}}),
+        "utf-8",
+    )
+    loaded = rc.load_participants(participants, extra)
+    assert [p.name for p in loaded][-1] == "mine"
+    assert (
+        run(
+            participants,
+            "--add-participants",
+            str(extra),
+            "--only",
+            "mine",
+            "--vectors",
+            "v-spec-*",
+        )
+        == 0
+    )
+    assert "mine" in capsys.readouterr().out
+
+
+def test_add_participants_refuses_a_name_twice(participants: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "again.json"
+    extra.write_text(json.dumps({"participants": {"liar": {"argv": ["x"]}}}), "utf-8")
+    with pytest.raises(rc.ManifestError, match="'liar' is already defined"):
+        rc.load_participants(participants, extra)
+
+
+# --- the Julia contract ------------------------------------------------------------
+
+
+def julia_answer(accepts: bool, vector: dict[str, Any] | None = None) -> str:
+    if not accepts:
+        return json.dumps({"julia_accepts": False, "line": "src/wrappedarrays.jl:336"})
+    assert vector is not None
+    keys = ("etype", "ndims", "dims", "offset")
+    return json.dumps({"julia_accepts": True, **{k: vector[k] for k in keys}})
+
+
+def test_the_julia_contract_follows_the_flags() -> None:
+    readable = VALID  # no julia_unreadable flag: Julia reads it
+    assert rc.julia_expects(readable)
+    assert rc.judge_julia(readable, 0, julia_answer(True, readable)) is None
+    reason = rc.judge_julia(readable, 0, julia_answer(False))
+    assert reason is not None
+    assert "the julia_unreadable flag says Julia accepts; the model refuses" in reason
+    unreadable = BY_ID["v-ndims-00"]
+    assert not rc.julia_expects(unreadable)
+    assert rc.judge_julia(unreadable, 0, julia_answer(False)) is None
+    accepted = BY_ID["i-r4-ndims-65"]
+    assert "julia_accepts" in accepted["flags"]
+    assert rc.judge_julia(accepted, 0, json.dumps({"julia_accepts": True})) is None
+    reason = rc.judge_julia(accepted, 0, julia_answer(False))
+    assert reason is not None
+    assert "the julia_accepts flag says Julia accepts" in reason
+    assert rc.judge_julia(INVALID, 0, julia_answer(False)) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "stdout", "fragment"),
+    [
+        (64, "", "failed with status 64"),
+        (0, "", "got 0 lines"),
+        (0, "yes", "not JSON"),
+        (0, '{"julia_accepts": 1}', "no boolean 'julia_accepts'"),
+        (
+            0,
+            '{"julia_accepts": true, "etype": 10, "ndims": 2, "dims": [3, 2], "offset": 64}',
+            "reads dims [3, 2]",
+        ),
+    ],
+)
+def test_a_wrong_julia_answer_fails(code: int, stdout: str, fragment: str) -> None:
+    reason = rc.judge_julia(VALID, code, stdout)
+    assert reason is not None
+    assert fragment in reason

@@ -216,9 +216,24 @@ def test_every_ndims_is_valid_at_both_offsets_around_each_boundary() -> None:
     canonical = {
         v["ndims"] for v in VALID if v["offset"] == gen_vectors.canonical_offset(v["ndims"])
     }
-    assert canonical == set(range(33))
+    assert canonical == set(range(gen_vectors.MAX_NDIMS + 1)) == set(range(65))
     legacy = {v["ndims"] for v in VALID if "legacy_offset" in v["flags"]}
-    assert {0, 6, 7, 14, 15, 22, 23, 30, 31, 32} <= legacy
+    last_and_first = {n for n in range(65) if n % 8 in (6, 7)}  # both sides of each C(N) step
+    assert {0, 32, 33, 64} | last_and_first <= legacy
+
+
+def test_the_64_dimension_limit_is_pinned() -> None:
+    """Valid at 33 and 64 (canonical and legacy offsets), invalid_ndims at 65 (§5.3)."""
+    for n in (33, 64):
+        assert BY_ID[f"v-ndims-{n}"]["offset"] == gen_vectors.canonical_offset(n)
+        assert BY_ID[f"v-legacy-ndims-{n}"]["offset"] == gen_vectors.canonical_offset(n) + 64
+    assert BY_ID["v-legacy-ndims-64"]["offset"] == 640  # WEA_MAX_OFFSET
+    assert gen_vectors.canonical_offset(64) == 576
+    for vid in ("i-r4-ndims-65", "i-r4-ndims-65-legacy-offset", "i-r4-before-r6-ndims-65"):
+        assert BY_ID[vid]["error"] == "invalid_ndims"
+    assert "expected at most 64" in BY_ID["i-r4-ndims-65"]["message"]
+    retired = {"i-r4-ndims-33", "i-r4-ndims-34", "i-r4-ndims-40", "i-r4-ndims-64", "i-r4-before-r5"}
+    assert not retired & BY_ID.keys(), "ids whose block is valid under WA-1 1.1 are retired"
 
 
 def test_every_check_and_every_category_is_exercised() -> None:
@@ -250,7 +265,7 @@ def test_each_adjacent_pair_of_checks_has_an_order_vector() -> None:
 def test_the_promised_boundaries_are_there() -> None:
     etypes = {int(v["id"].rsplit("-", 1)[1]) for v in INVALID if v["id"].startswith("i-r3-etype-")}
     assert {0, 13, 255, 258, 65535} <= etypes
-    assert {"i-r4-ndims-33", "i-r4-ndims-65535"} <= BY_ID.keys()
+    assert {"i-r4-ndims-65", "i-r4-ndims-65535"} <= BY_ID.keys()
     offsets = {"zero", "24", "65", "minus-1", "int64-max"}
     assert {f"i-r5-offset-{o}" for o in offsets} <= BY_ID.keys()
     assert "i-r2-big-endian-block" in BY_ID
@@ -285,6 +300,53 @@ def test_the_valid_edge_cases_are_there() -> None:
 
 def test_files_are_small() -> None:
     assert max(len(block_of(v)) for v in VECTORS) <= 4096
+
+
+def spec_message_patterns() -> dict[str, list[re.Pattern[str]]]:
+    """The message templates of spec §6.3, as one regular expression each, by check."""
+    text = (ROOT / "spec" / "wea.md").read_text("utf-8")
+    section = text[text.index("### §6.3") : text.index("## 7.")]
+    rows = re.findall(r"^\| (R[1-9]) \| `([^`]+)` \|", section, re.MULTILINE)
+    out: dict[str, list[re.Pattern[str]]] = collections.defaultdict(list)
+    for check, template in rows:
+        parts = re.split(r"\{[^}]*\}", template)
+        out[check].append(re.compile("^" + "(.+?)".join(re.escape(p) for p in parts) + "$"))
+    return out
+
+
+def test_every_message_fills_a_template_of_the_spec() -> None:
+    patterns = spec_message_patterns()
+    assert sorted(patterns) == [f"R{i}" for i in range(1, 10)]
+    assert sum(len(p) for p in patterns.values()) == 13
+    for vec in INVALID:
+        check = vec["clause"].split()[-1]
+        assert any(p.match(vec["message"]) for p in patterns[check]), (vec["id"], vec["message"])
+
+
+def test_the_spec_gives_a_filled_in_example_of_every_message() -> None:
+    """§6.3's examples are messages of committed vectors, and cover every row."""
+    text = (ROOT / "spec" / "wea.md").read_text("utf-8")
+    section = text[text.index("### §6.3") : text.index("## 7.")]
+    examples = re.findall(r"^    ([a-z_]+: .+\(WA-1 §6\.1 R[1-9]\))$", section, re.MULTILINE)
+    messages = {v["message"] for v in INVALID}
+    for example in examples:
+        assert example in messages, example
+    patterns = spec_message_patterns()
+    for check, rows in patterns.items():
+        for row in rows:
+            assert any(row.match(e) for e in examples), (check, row.pattern)
+    assert any("-" in e.split(" is ", 1)[-1] for e in examples if "R7" in e)  # a negative dim
+    assert any("for 0 dimensions" in e for e in examples)
+    assert any("for 1 dimensions" in e for e in examples)
+
+
+def test_the_julia_flags_are_the_generators_julia_rule() -> None:
+    for vec in VECTORS:
+        reads = gen_vectors.julia_reads(block_of(vec))
+        if vec["result"] == "valid":
+            assert ("julia_unreadable" in vec["flags"]) == (not reads), vec["id"]
+        else:
+            assert ("julia_accepts" in vec["flags"]) == reads, vec["id"]
 
 
 def test_derived_flags_match_the_bytes() -> None:

@@ -33,7 +33,7 @@ def test_kaitai_parses_the_example(example: Example) -> None:
     assert block.etype.value == example.etype
     assert block.num_dims == example.ndims
     assert block.ofs_data == example.offset
-    assert tuple(block.dims) == example.dims
+    assert tuple(d.value for d in block.dims) == example.dims
     assert block.len_data == example.len_data
     assert block.data == example.data
 
