@@ -8,6 +8,13 @@ fails. Objects of other runs or programs are never touched.
 
 ``RELIABILITY_SCALE=full`` runs the tests at the sizes reported in
 docs/reliability.md; the default (``smoke``) fits in ``make test``.
+
+The helper modules beside this file (cwea, readers, shm_child, race_child)
+are imported by name: pytest puts this directory, the one of this
+conftest.py, on ``sys.path`` (its default ``prepend`` import mode, for a
+directory without ``__init__.py``), and a child script run as ``python
+reliability/X.py`` has its own directory as ``sys.path[0]``. No file
+inserts a path itself.
 """
 
 from __future__ import annotations

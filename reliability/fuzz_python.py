@@ -25,12 +25,11 @@ from __future__ import annotations
 import io
 import os
 import sys
-from pathlib import Path
 
 import atheris
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# readers and cwea: run as a script (run_fuzz_python.py), this file's
+# directory is sys.path[0].
 with atheris.instrument_imports(include=["wea"]):
     import wea
     from wea._format import parse_fixed_header, parse_header

@@ -61,14 +61,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# cwea: run as a script, this file's directory is sys.path[0]; imported by
+# the tests, conftest.py's directory (this one) is on the path.
 import cwea
+import numpy as np
 import wea
 
 WAIT_SECONDS = 1800  # a writer never outlives this, even if nobody kills it

@@ -41,11 +41,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# cwea: run as a script, this file's directory is sys.path[0]; imported by
+# the tests, conftest.py's directory (this one) is on the path.
 import cwea
+import numpy as np
 import wea
 from wea import _shm
 

@@ -364,13 +364,18 @@ FIFO_CALLS = {
 }
 
 
+def _with_here(path: str | None) -> str:
+    """A ``PYTHONPATH`` that finds this directory's modules (cwea) first."""
+    return os.pathsep.join([str(ROOT / "reliability"), *([path] if path else [])])
+
+
 @pytest.mark.parametrize("call", sorted(FIFO_CALLS))
 def test_attach_fifo_does_not_hang(call: str, shm_name: Callable[[], str]) -> None:
     name = shm_name()
     path = SHM / name[1:]
     os.mkfifo(path, 0o600)
     code = (
-        "import sys; sys.path.insert(0, 'reliability'); import wea, cwea\n"
+        "import wea, cwea\n"
         f"NAME = {name!r}\n"
         f"try:\n    {FIFO_CALLS[call]}\n"
         "except (OSError, cwea.CError, wea.WeaError) as e:\n"
@@ -383,6 +388,7 @@ def test_attach_fifo_does_not_hang(call: str, shm_name: Callable[[], str]) -> No
             text=True,
             timeout=30,
             cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": _with_here(os.environ.get("PYTHONPATH"))},
             check=False,
         )
     except subprocess.TimeoutExpired:

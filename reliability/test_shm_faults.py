@@ -24,7 +24,6 @@ import pickle
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,8 +48,7 @@ HINT = "being created"
 
 
 def ramp_sha() -> str:
-    sys.path.insert(0, str(Path(__file__).parent))
-    import shm_child
+    import shm_child  # reliability/ is on the path (conftest.py's directory)
 
     return hashlib.sha256(shm_child.ramp().tobytes(order="F")).hexdigest()
 

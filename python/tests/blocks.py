@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import struct
-import sys
 from pathlib import Path
+
+# The worked examples of spec §11 are read by the one extractor the spec's own
+# tests use (tools/tests/spec_examples.py, on the path by pyproject.toml's
+# pytest pythonpath), so both suites see the same bytes.
+from spec_examples import Example as Example  # (re-exported)
+from spec_examples import load_examples as spec_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "wea.md"
@@ -48,12 +53,6 @@ def block(
     out = head + bytes(pad) + data + trailing
     return out if cut is None else out[:cut]
 
-
-# The worked examples of spec §11 are read by the one extractor the spec's own
-# tests use (tools/tests/spec_examples.py), so both suites see the same bytes.
-sys.path.insert(0, str(ROOT / "tools" / "tests"))
-from spec_examples import Example as Example  # noqa: E402  (re-exported)
-from spec_examples import load_examples as spec_examples  # noqa: E402
 
 __all__ = ["MAGIC", "ROOT", "SIZES", "Example", "block", "c_of", "spec_examples", "spec_table"]
 

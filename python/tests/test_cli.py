@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -118,10 +119,31 @@ def test_negative_count_is_a_usage_error(
     assert "at least 0" in err
 
 
-def test_exit_codes_are_documented() -> None:
+def test_exit_codes_are_one_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # STATUSES is the one table: docs/cli.md holds the table made from it,
+    # row for row and no row more, and `wea --help` lists its labels.
     doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
-    for code in _cli.EXIT_CODES:
-        assert f"| {code} " in doc, f"exit code {code} is not in docs/cli.md"
+    table = _cli.exit_codes_markdown()
+    assert table + "\n\n" in doc, f"docs/cli.md's exit-code table should read:\n{table}"
+    assert list(_cli.EXIT_CODES) == [s.code for s in _cli.STATUSES]
+    assert [s.code for s in _cli.STATUSES[1:11]] == [c.code for c in wea.CATEGORIES.values()]
+    _, out, _ = run(capsys, "--help")
+    for s in _cli.STATUSES:
+        if s.code >= 64:
+            assert f"\n  {s.code:<7} {s.label}\n" in out
+
+
+@pytest.mark.parametrize("command", ["ls", "info", "head", "rm", "convert"])
+def test_command_exit_codes_from_the_table(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    _, out, _ = run(capsys, command, "--help")
+    listed = re.findall(r"^  (\d+) +(.+)$", out.split("\nexit codes:\n", 1)[1], re.M)
+    labels = {s.code: s.label for s in _cli.STATUSES}
+    assert listed[0][0] == "0"
+    assert any(int(code) >= 64 for code, _ in listed)
+    for code, label in listed[1:]:
+        assert label == labels[int(code)], (code, label)
 
 
 # -- what NAME|FILE denotes ---------------------------------------------------
@@ -357,6 +379,38 @@ def test_info_permission_denied(capsys: pytest.CaptureFixture[str], public_dir: 
     assert status == 77, err
     assert out == ""
     assert err == f"wea: {path}: Permission denied\n"
+
+
+@needs_dev_shm
+def test_hint_names_an_object_this_user_cannot_read(
+    capsys: pytest.CaptureFixture[str],
+    seg: str,
+    public_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The hint that a bare word is also a shared-memory object holds for an
+    # object this user may not open (shm_open: EACCES): it exists all the same.
+    monkeypatch.chdir(public_dir)
+    wea.create_shared_array(seg, np.int8, 3).close()  # mode 0600, this user's
+    word = seg[1:]
+    if os.geteuid() != 0:
+        os.chmod(os.path.join(SHM_DIR, word), 0)
+
+        def as_other(*argv: str) -> tuple[int, str, str]:
+            return run(capsys, *argv)
+    else:
+
+        def as_other(*argv: str) -> tuple[int, str, str]:
+            return run_as_nobody(public_dir, *argv)
+
+    status, _, err = as_other("info", word)
+    assert status == 66, err
+    assert f"there is a shared-memory object {seg}: `wea info {seg}`" in err
+    status, _, err = as_other("rm", word)
+    assert status == 64, err
+    assert f"there is a shared-memory object {seg}" in err
+    status, _, err = as_other("info", seg)
+    assert status == 77, err
 
 
 def test_info_bad_name(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,12 +19,12 @@ One convention names what a command reads or writes, here and in the C
 is a shared-memory object; anything else (``a.wea``, ``./a``,
 ``/tmp/a.wea``) is a file. ``--shm`` and ``--file`` decide explicitly.
 
-Exit codes (also in ``wea --help`` and ``docs/cli.md``): 0 success; 1 to 10
-the block is invalid, the number being its error category of spec §6.2;
-64 usage; 65 data that cannot be converted; 66 no such file or object;
-69 not available on this system; 71 other system error; 73 the destination
-exists; 74 I/O error or no space; 77 permission denied; 130 interrupted. The
-numbers of 64 and up are those of ``sysexits.h``, as ``weatool`` uses them.
+Exit codes: 0 success; 1 to 10 the block is invalid, the number being its
+error category of spec §6.2; 64 and up the numbers of ``sysexits.h``, as
+``weatool`` uses them. They are written once, in :data:`STATUSES` (and
+:data:`EXIT_CODES`, made from it): ``wea --help`` and each command's help
+print their lists from it, and a test holds ``docs/cli.md``'s table to
+:func:`exit_codes_markdown`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import os
 import pwd
 import stat
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,17 +53,17 @@ from ._errors import CATEGORIES, WeaError
 from ._file import load, read_header, save
 from ._format import DEFAULT_MODE, MAGIC_BYTES, Header
 from ._shm import (
-    SHM_DIR,
     SharedArrayInfo,
     SharedExchangeArray,
     attach_shared_array,
     create_shared_array,
     list_shared_arrays,
     normalize_name,
+    stat_shared_array,
     unlink_shared_array,
 )
 
-__all__ = ["EXIT_CODES", "main"]
+__all__ = ["EXIT_CODES", "STATUSES", "ExitStatus", "exit_codes_markdown", "main"]
 
 EX_OK = 0
 EX_USAGE = 64
@@ -75,32 +76,141 @@ EX_IOERR = 74
 EX_NOPERM = 77
 EX_INTERRUPTED = 130
 
-#: Every exit status of the command line, with what it means.
-EXIT_CODES: dict[int, str] = {
-    EX_OK: "success (info: the block is valid)",
-    **{cls.code: f"the block is invalid: {name}" for name, cls in CATEGORIES.items()},
-    EX_USAGE: "usage error: bad command line or shared-memory name, unknown format",
-    EX_DATAERR: "convert: the source cannot be converted (not a .npy, no WA-1 type)",
-    EX_NOINPUT: "no such file or shared-memory object",
-    EX_UNAVAILABLE: "ls: not available on this system (no /dev/shm)",
-    EX_OSERR: "another system error",
-    EX_CANTCREAT: "convert: the destination exists (use --force), or is not a regular file",
-    EX_IOERR: "I/O error or no space left",
-    EX_NOPERM: "permission denied",
-    EX_INTERRUPTED: "interrupted (Ctrl-C)",
+
+@dataclass(frozen=True)
+class ExitStatus:
+    """An exit status of the command line, and what it means.
+
+    Attributes
+    ----------
+    code : int
+        The status.
+    label : str
+        The few words ``wea --help`` says of it.
+    meaning : str
+        Its row in ``docs/cli.md``'s table (Markdown).
+    """
+
+    code: int
+    label: str
+    meaning: str
+
+
+#: What the command line adds to an error category's meaning.
+_CATEGORY_NOTES = {
+    "truncated": "fewer bytes than the header or the dims need",
+    "bad_magic": "not a WA block; also `rm` of a non-WA object without `--force`",
 }
 
-_EPILOG = """\
-exit codes:
-  0       success (info: the block is valid)
-  1..10   the block is invalid; its error category of spec §6.2:
-          1 truncated, 2 bad_magic, 3 wrong_byte_order, 4 unsupported_version,
-          5 unsupported_type, 6 invalid_ndims, 7 invalid_offset,
-          8 invalid_dimension, 9 overflow, 10 data_truncated
-  64 usage error          65 data that cannot be converted
-  66 no such file/object  69 not available here      71 system error
-  73 destination exists   74 I/O error, no space     77 permission denied
-  130 interrupted
+#: Every exit status of the command line, in order: the one table that the
+#: help texts are made from and docs/cli.md's table is tested against.
+STATUSES: tuple[ExitStatus, ...] = (
+    ExitStatus(EX_OK, "success (info: the block is valid)", "success (`info`: the block is valid)"),
+    *(
+        ExitStatus(
+            cls.code,
+            name,
+            f"the block is invalid: `{name}`"
+            + (f" ({_CATEGORY_NOTES[name]})" if name in _CATEGORY_NOTES else ""),
+        )
+        for name, cls in CATEGORIES.items()
+    ),
+    ExitStatus(
+        EX_USAGE,
+        "usage error",
+        "usage error: a bad command line, an invalid shared-memory name, a file given to "
+        "`rm`, or a `convert` side whose format its name does not tell",
+    ),
+    ExitStatus(
+        EX_DATAERR,
+        "data that cannot be converted",
+        "`convert`: the source cannot be converted (not a `.npy`, a dtype WA-1 does not hold)",
+    ),
+    ExitStatus(
+        EX_NOINPUT,
+        "no such file or object",
+        "no such file or shared-memory object (or a directory was given)",
+    ),
+    ExitStatus(
+        EX_UNAVAILABLE,
+        "not available on this system",
+        "`ls`: not available on this system (no `/dev/shm`)",
+    ),
+    ExitStatus(
+        EX_OSERR,
+        "other system error",
+        "another system error; also a FIFO or a device given as a file (not a regular file)",
+    ),
+    ExitStatus(
+        EX_CANTCREAT,
+        "the destination exists",
+        "`convert`: the destination exists (use `--force`), or is a FIFO, a device or a socket",
+    ),
+    ExitStatus(EX_IOERR, "I/O error, no space", "I/O error, or no space left"),
+    ExitStatus(EX_NOPERM, "permission denied", "permission denied"),
+    ExitStatus(EX_INTERRUPTED, "interrupted (Ctrl-C)", "interrupted (Ctrl-C)"),
+)
+
+#: Every exit status of the command line, with what it means (plain text).
+EXIT_CODES: dict[int, str] = {s.code: s.meaning.replace("`", "") for s in STATUSES}
+
+_LABELS = {s.code: s.label for s in STATUSES}
+_CATEGORY_CODES = (
+    f"{min(c.code for c in CATEGORIES.values())}..{max(c.code for c in CATEGORIES.values())}"
+)
+
+
+def exit_codes_markdown() -> str:
+    """Return the table of exit codes that ``docs/cli.md`` holds (Markdown).
+
+    Returns
+    -------
+    str
+        The table, a row a status of :data:`STATUSES`, without a final newline.
+    """
+    rows = ["| code | meaning |", "|---:|---|"]
+    rows += [f"| {s.code} | {s.meaning} |" for s in STATUSES]
+    return "\n".join(rows)
+
+
+def _exit_codes_help(
+    success: str,
+    codes: Sequence[int],
+    invalid: tuple[str, str] | None = None,
+    categories: bool = False,
+) -> str:
+    """Return the ``exit codes:`` paragraph of a help text, labels from :data:`STATUSES`.
+
+    Parameters
+    ----------
+    success : str
+        What 0 means for the command.
+    codes : sequence of int
+        The other statuses it can end with (64 and up).
+    invalid : (str, str), optional
+        The error categories it can end with (``"1..10"``) and what they mean.
+    categories : bool, optional
+        Also name each category.
+    """
+    lines = ["exit codes:", f"  {EX_OK:<7} {success}"]
+    if invalid is not None:
+        lines.append(f"  {invalid[0]:<7} {invalid[1]}")
+    if categories:
+        names = [f"{cls.code}\u00a0{name}" for name, cls in CATEGORIES.items()]
+        wrapped = textwrap.wrap(", ".join(names), width=68, break_on_hyphens=False)
+        lines += [" " * 10 + line.replace("\u00a0", " ") for line in wrapped]
+    lines += [f"  {code:<7} {_LABELS[code]}" for code in sorted(codes)]
+    return "\n".join(lines)
+
+
+_EPILOG = (
+    _exit_codes_help(
+        _LABELS[EX_OK],
+        [s.code for s in STATUSES if s.code >= EX_USAGE],
+        (_CATEGORY_CODES, "the block is invalid; its error category of spec §6.2:"),
+        categories=True,
+    )
+    + """
 
 Names and paths in text output are escaped as 'ls -b' does: a control
 character, a byte that is not UTF-8 or a backslash is shown as \\n, \\x1b,
@@ -111,6 +221,7 @@ object; anything else (frames.wea, ./frames, /tmp/frames.wea) is a file.
 --shm and --file decide explicitly: 'wea info --file /frames' reads the file
 /frames, 'wea info --shm frames' the object /frames. Names are shown with
 their '/'."""
+)
 
 
 def _project_urls() -> str:
@@ -325,7 +436,7 @@ def _not_found_hint(target: Target, command: str) -> str | None:
     if target.kind == "file":
         if "/" in target.name or not target.name:
             return None
-        if os.path.exists(os.path.join(SHM_DIR, target.name)):
+        if _shm_exists("/" + target.name):
             return (
                 f"a name without a leading '/' is a file; there is a shared-memory "
                 f"object /{shown(target.name, sys.stderr)}: `wea {command} "
@@ -395,13 +506,17 @@ def _age(mtime: float) -> float:
     return max(0.0, time.time() - mtime)
 
 
-def _stat_path(path: str) -> ObjectStat:
-    st = os.stat(path)
+def _stat_of(st: os.stat_result) -> ObjectStat:
     return ObjectStat(st.st_size, st.st_uid, stat.S_IMODE(st.st_mode), st.st_mtime)
 
 
-def stat_target(target: Target) -> ObjectStat | None:
-    """Stat a file, or a shared-memory object where the system shows it as one.
+def stat_target(target: Target) -> ObjectStat:
+    """Stat a file, or a shared-memory object.
+
+    A shared-memory object is asked of the library
+    (``wea._shm.stat_shared_array``: ``shm_open`` read-only,
+    then ``fstat``), never through a path under ``/dev/shm``, so this works
+    wherever POSIX shared memory does.
 
     Parameters
     ----------
@@ -410,20 +525,37 @@ def stat_target(target: Target) -> ObjectStat | None:
 
     Returns
     -------
-    ObjectStat or None
-        None for a shared-memory object on a system without ``/dev/shm``.
+    ObjectStat
+        Its size, owner, mode and modification time.
 
     Raises
     ------
     OSError
-        If the file or object cannot be found or stat'ed.
+        If the file or object cannot be found or stat'ed;
+        ``PermissionError`` for an object this user may not read (its
+        owner is then unknown here: ``info`` and ``head`` attach an object
+        before they stat it, so they never ask for one they cannot read,
+        and ``ls`` has the owners of :func:`wea.list_shared_arrays`).
     """
     if target.kind == "file":
-        return _stat_path(target.name)
-    path = os.path.join(SHM_DIR, target.name[1:])
-    if not os.path.isdir(SHM_DIR):  # pragma: no cover - not Linux
-        return None
-    return _stat_path(path)
+        return _stat_of(os.stat(target.name))
+    return _stat_of(stat_shared_array(target.name))
+
+
+def _shm_exists(name: str) -> bool:
+    """Tell whether a shared-memory object of that name exists, readable or not.
+
+    An object this user may not open exists all the same: ``shm_open``
+    says so with ``EACCES``, without its stat. An invalid name (spec
+    §8.2.1) names no object.
+    """
+    try:
+        stat_shared_array(name)
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 # -- output ------------------------------------------------------------------------
@@ -693,7 +825,7 @@ def _no_directory(target: Target) -> None:
 def _stat_or_none(target: Target) -> ObjectStat | None:
     try:
         return stat_target(target)
-    except OSError:  # removed in between, or not shown as a file here
+    except OSError:  # removed or replaced in between, or no shm_open here
         return None
 
 
@@ -892,7 +1024,7 @@ def _check_rm_argument(arg: str) -> None:
     else:
         message = f"{a}: not a shared-memory name: they start with '/'"
     base = os.path.basename(arg.rstrip("/"))
-    if base and os.path.exists(os.path.join(SHM_DIR, base)):
+    if base and _shm_exists("/" + base):
         message += f"; there is a shared-memory object /{shown(base, sys.stderr)}"
     elif "/" not in arg and not os.path.lexists(arg):
         message += f" (`wea rm /{a}`)"
@@ -1251,8 +1383,223 @@ def _message_of(e: BaseException, what: str) -> str:
 # -- the parser --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Arg:
+    """An argument of a command: what ``add_argument`` is given."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any]
+
+
+def _arg(*flags: str, **options: Any) -> _Arg:
+    return _Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A sub-command: its name, help texts, arguments, handler and exit codes.
+
+    `target` gives it the ``NAME|FILE`` argument with ``--shm``/``--file``;
+    every command takes ``--json``. Its help ends with its exit codes:
+    `success` (what 0 means), `invalid` (the error categories it can end
+    with, and what they mean there) and `exits` (the others, labelled as in
+    :data:`STATUSES`), after `examples`.
+    """
+
+    name: str
+    help: str
+    description: str
+    handler: Callable[[argparse.Namespace], int]
+    arguments: tuple[_Arg, ...] = ()
+    target: bool = False
+    success: str = "success"
+    invalid: tuple[str, str] | None = None
+    exits: tuple[int, ...] = (EX_USAGE,)
+    examples: str = ""
+
+    @property
+    def epilog(self) -> str:
+        """The end of its help: the examples, then the exit codes."""
+        codes = _exit_codes_help(self.success, self.exits, self.invalid)
+        return f"{self.examples}\n\n{codes}" if self.examples else codes
+
+
+_QUIET = _arg("-q", "--quiet", action="store_true", help="print nothing on success")
+
+_COMMANDS: tuple[_Command, ...] = (
+    _Command(
+        "ls",
+        help="list the WA-1 shared-memory objects of this machine",
+        description="List the POSIX shared-memory objects of this machine that hold a "
+        "WA-1 block (their first bytes are the WA-1 magic): name, dtype, shape, "
+        "bytes, owner, mode and age (since the object was last modified). An object "
+        "whose header is invalid shows its error category. Objects this user cannot "
+        "read are not shown.",
+        handler=cmd_ls,
+        arguments=(
+            _arg(
+                "-a",
+                "--all",
+                action="store_true",
+                help="also list objects that look like an unpublished WA-1 create (spec "
+                "§8.2.2): size 0 (truncated) or a zero magic (bad_magic). They may belong "
+                "to a creator still at work, or to another program that zero-fills its "
+                "objects",
+            ),
+        ),
+        exits=(EX_UNAVAILABLE, EX_USAGE),
+    ),
+    _Command(
+        "info",
+        help="print a block's header fields and its validation verdict",
+        description="Validate a block (checks R1 to R9 of spec §6.1) and print its "
+        "header fields, or the error category and message of the first check that "
+        "fails. Only the header is read: a file's first 640 bytes and its size; a "
+        "shared-memory object is attached read-only.",
+        handler=cmd_info,
+        target=True,
+        success="the block is valid",
+        invalid=(_CATEGORY_CODES, "the block is invalid: its error category (spec §6.2)"),
+        exits=(EX_USAGE, EX_NOINPUT, EX_NOPERM),
+    ),
+    _Command(
+        "head",
+        help="print the first elements, as numpy prints them",
+        description="Print the first rows of the array (along its first axis), as "
+        "numpy prints them (large rows are summarised with ...). With --flat, print "
+        "the first elements in memory order (column-major, as weatool inspect does). "
+        "Files are memory-mapped and shared memory is attached read-only: only what "
+        "is printed is read.",
+        handler=cmd_head,
+        arguments=(
+            _arg(
+                "-n",
+                "--count",
+                type=int,
+                default=10,
+                metavar="N",
+                help="how many rows, or elements with --flat (default 10)",
+            ),
+            _arg(
+                "--flat",
+                action="store_true",
+                help="the first N elements in memory (column-major) order",
+            ),
+            _arg("-q", "--quiet", action="store_true", help="print the array only, no caption"),
+        ),
+        target=True,
+        invalid=(_CATEGORY_CODES, "the block is invalid (spec §6.2)"),
+        exits=(EX_USAGE, EX_NOINPUT, EX_NOPERM),
+    ),
+    _Command(
+        "rm",
+        help="remove shared-memory objects by name",
+        description="Remove shared-memory objects by name (unlink). Processes that "
+        "have them mapped keep their memory until they unmap it; the name is free at "
+        "once (spec §8.2.4). Only objects that hold a WA block are removed, unless "
+        "--force is given, so that a typo cannot remove another program's memory.",
+        handler=cmd_rm,
+        arguments=(
+            _arg(
+                "names",
+                nargs="+",
+                metavar="NAME",
+                help="a shared-memory name, with its leading '/' (/x); a file is refused",
+            ),
+            _arg(
+                "-f",
+                "--force",
+                action="store_true",
+                help="remove it even if it does not hold a WA block",
+            ),
+            _QUIET,
+        ),
+        success="all removed; otherwise the status of the first failure:",
+        invalid=("1..4", "not a WA-1 block (without --force)"),
+        exits=(EX_USAGE, EX_NOINPUT, EX_NOPERM),
+    ),
+    _Command(
+        "convert",
+        help="convert between .npy files, .wea files and shared memory, every way",
+        description="Copy an array from SOURCE to DEST, each a .npy file, a .wea file "
+        "or a shared-memory object: /NAME is shared memory, a file's format is its "
+        "extension (.npy or .wea); any other name needs --from or --to, it is never "
+        "guessed. The source is memory-mapped or attached read-only and copied piece "
+        "by piece. A file is written under a temporary name and renamed, so a failed "
+        "conversion leaves nothing. A shared-memory DEST is created exclusively (mode "
+        "0600, or --mode) and stays after wea exits, until `wea rm`. .npy files that "
+        "need pickle (object arrays) are refused.",
+        handler=cmd_convert,
+        arguments=(
+            _arg(
+                "source", metavar="SOURCE", help="what to read: a .npy file, a .wea file, or /NAME"
+            ),
+            _arg("dest", metavar="DEST", help="what to write: a .npy file, a .wea file, or /NAME"),
+            _arg(
+                "--from",
+                dest="from_format",
+                choices=FORMATS,
+                help="the format of SOURCE, whatever its name (shm: SOURCE is a shared-memory "
+                "name)",
+            ),
+            _arg(
+                "--to",
+                choices=FORMATS,
+                help="the format of DEST, whatever its name (shm: DEST is a shared-memory name)",
+            ),
+            _arg(
+                "-f",
+                "--force",
+                action="store_true",
+                help="replace DEST if it exists: a file is replaced by a rename (atomic); a "
+                "shared-memory object that holds a WA block is unlinked and a new one is "
+                "created (processes attached to the old one keep its memory)",
+            ),
+            _arg(
+                "--mode",
+                type=_parse_mode,
+                metavar="OCTAL",
+                help="permission bits of a shared-memory DEST (default 600: this user only)",
+            ),
+            _QUIET,
+        ),
+        invalid=(_CATEGORY_CODES, "invalid WA-1 source (spec §6.2)"),
+        exits=(EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_CANTCREAT, EX_IOERR, EX_NOPERM),
+        examples="examples:\n"
+        "  wea convert a.npy a.wea        a .npy file to a .wea file, and back:\n"
+        "  wea convert a.wea a.npy\n"
+        "  wea convert a.npy /frames      a new shared-memory object /frames\n"
+        "  wea convert /frames out.npy    an object's array to a .npy file\n"
+        "  wea convert --from npy data /frames   a file without an extension",
+    ),
+)
+
+
+def _common_options() -> tuple[_Parser, _Parser]:
+    """Return the parents of the sub-commands: ``--json``, and ``NAME|FILE``."""
+    json_opt = _Parser(add_help=False)
+    json_opt.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print JSON for scripts instead of text",
+    )
+    target_opts = _Parser(add_help=False)
+    target_opts.add_argument("target", metavar="NAME|FILE", help="a shared-memory name or a file")
+    where = target_opts.add_mutually_exclusive_group()
+    for kind, what in (("shm", "a shared-memory name"), ("file", "a file")):
+        where.add_argument(
+            f"--{kind}",
+            dest="kind",
+            action="store_const",
+            const=kind,
+            help=f"NAME|FILE is {what}",
+        )
+    return json_opt, target_opts
+
+
 def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
-    """Build the argument parser of the ``wea`` command line.
+    """Build the argument parser of the ``wea`` command line, from ``_COMMANDS``.
 
     Parameters
     ----------
@@ -1264,196 +1611,31 @@ def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser; each sub-command sets ``func``.
     """
-    json_opt = _Parser(add_help=False)
-    json_opt.add_argument(
-        "--json",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="print JSON for scripts instead of text",
-    )
-    target_opts = _Parser(add_help=False)
-    target_opts.add_argument("target", metavar="NAME|FILE", help="a shared-memory name or a file")
-    where = target_opts.add_mutually_exclusive_group()
-    where.add_argument(
-        "--shm",
-        dest="kind",
-        action="store_const",
-        const="shm",
-        help="NAME|FILE is a shared-memory name",
-    )
-    where.add_argument(
-        "--file",
-        dest="kind",
-        action="store_const",
-        const="file",
-        help="NAME|FILE is a file",
-    )
-    fmt = _Formatter
-
+    json_opt, target_opts = _common_options()
     parser = _Parser(
         prog=prog,
         description="Look at, check, remove and convert WA-1 blocks (the Wrapped "
         "Exchange Array): in POSIX shared memory and in .wea files.",
         epilog=_EPILOG + _project_urls(),
-        formatter_class=fmt,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--json", action="store_true", help="print JSON for scripts instead of text"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-
-    p = sub.add_parser(
-        "ls",
-        parents=[json_opt],
-        help="list the WA-1 shared-memory objects of this machine",
-        description="List the POSIX shared-memory objects of this machine that hold a "
-        "WA-1 block (their first bytes are the WA-1 magic): name, dtype, shape, "
-        "bytes, owner, mode and age (since the object was last modified). An object "
-        "whose header is invalid shows its error category. Objects this user cannot "
-        "read are not shown.",
-        epilog="exit codes: 0 success, 69 no /dev/shm on this system, 64 usage",
-        formatter_class=fmt,
-    )
-    p.add_argument(
-        "-a",
-        "--all",
-        action="store_true",
-        help="also list objects that look like an unpublished WA-1 create (spec "
-        "§8.2.2): size 0 (truncated) or a zero magic (bad_magic). They may belong "
-        "to a creator still at work, or to another program that zero-fills its objects",
-    )
-    p.set_defaults(func=cmd_ls)
-
-    p = sub.add_parser(
-        "info",
-        parents=[target_opts, json_opt],
-        help="print a block's header fields and its validation verdict",
-        description="Validate a block (checks R1 to R9 of spec §6.1) and print its "
-        "header fields, or the error category and message of the first check that "
-        "fails. Only the header is read: a file's first 384 bytes and its size; a "
-        "shared-memory object is attached read-only.",
-        epilog="exit codes: 0 valid; 1..10 invalid (the category of spec §6.2); "
-        "64 usage; 66 not found; 77 permission denied",
-        formatter_class=fmt,
-    )
-    p.set_defaults(func=cmd_info)
-
-    p = sub.add_parser(
-        "head",
-        parents=[target_opts, json_opt],
-        help="print the first elements, as numpy prints them",
-        description="Print the first rows of the array (along its first axis), as "
-        "numpy prints them (large rows are summarised with ...). With --flat, print "
-        "the first elements in memory order (column-major, as weatool inspect does). "
-        "Files are memory-mapped and shared memory is attached read-only: only what "
-        "is printed is read.",
-        epilog="exit codes: 0 success; 1..10 invalid block (spec §6.2); 64 usage; "
-        "66 not found; 77 permission denied",
-        formatter_class=fmt,
-    )
-    p.add_argument(
-        "-n",
-        "--count",
-        type=int,
-        default=10,
-        metavar="N",
-        help="how many rows, or elements with --flat (default 10)",
-    )
-    p.add_argument(
-        "--flat",
-        action="store_true",
-        help="the first N elements in memory (column-major) order",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="print the array only, no caption")
-    p.set_defaults(func=cmd_head)
-
-    p = sub.add_parser(
-        "rm",
-        parents=[json_opt],
-        help="remove shared-memory objects by name",
-        description="Remove shared-memory objects by name (unlink). Processes that "
-        "have them mapped keep their memory until they unmap it; the name is free at "
-        "once (spec §8.2.4). Only objects that hold a WA block are removed, unless "
-        "--force is given, so that a typo cannot remove another program's memory.",
-        epilog="exit codes: 0 all removed; otherwise the status of the first failure: "
-        "66 not found, 77 permission denied, 64 invalid name or a file, 1..4 not a WA-1 block "
-        "(without --force)",
-        formatter_class=fmt,
-    )
-    p.add_argument(
-        "names",
-        nargs="+",
-        metavar="NAME",
-        help="a shared-memory name, with its leading '/' (/x); a file is refused",
-    )
-    p.add_argument(
-        "-f",
-        "--force",
-        action="store_true",
-        help="remove it even if it does not hold a WA block",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    p.set_defaults(func=cmd_rm)
-
-    p = sub.add_parser(
-        "convert",
-        parents=[json_opt],
-        help="convert between .npy files, .wea files and shared memory, every way",
-        description="Copy an array from SOURCE to DEST, each a .npy file, a .wea file "
-        "or a shared-memory object: /NAME is shared memory, a file's format is its "
-        "extension (.npy or .wea); any other name needs --from or --to, it is never "
-        "guessed. The source is memory-mapped or attached read-only and copied piece "
-        "by piece. A file is written under a temporary name and renamed, so a failed "
-        "conversion leaves nothing. A shared-memory DEST is created exclusively (mode "
-        "0600, or --mode) and stays after wea exits, until `wea rm`. .npy files that "
-        "need pickle (object arrays) are refused.",
-        epilog="examples:\n"
-        "  wea convert a.npy a.wea        a .npy file to a .wea file, and back:\n"
-        "  wea convert a.wea a.npy\n"
-        "  wea convert a.npy /frames      a new shared-memory object /frames\n"
-        "  wea convert /frames out.npy    an object's array to a .npy file\n"
-        "  wea convert --from npy data /frames   a file without an extension\n"
-        "\n"
-        "exit codes:\n"
-        "  0 success              1..10 invalid WA-1 source (spec §6.2)\n"
-        "  64 usage, also an unknown extension\n"
-        "  65 the source cannot be converted (not a .npy, a dtype WA-1 does not hold)\n"
-        "  66 not found           73 the destination exists\n"
-        "  74 I/O error, no space 77 permission denied",
-        formatter_class=fmt,
-    )
-    p.add_argument(
-        "source", metavar="SOURCE", help="what to read: a .npy file, a .wea file, or /NAME"
-    )
-    p.add_argument("dest", metavar="DEST", help="what to write: a .npy file, a .wea file, or /NAME")
-    p.add_argument(
-        "--from",
-        dest="from_format",
-        choices=FORMATS,
-        help="the format of SOURCE, whatever its name (shm: SOURCE is a shared-memory name)",
-    )
-    p.add_argument(
-        "--to",
-        choices=FORMATS,
-        help="the format of DEST, whatever its name (shm: DEST is a shared-memory name)",
-    )
-    p.add_argument(
-        "-f",
-        "--force",
-        action="store_true",
-        help="replace DEST if it exists: a file is replaced by a rename (atomic); a "
-        "shared-memory object that holds a WA block is unlinked and a new one is "
-        "created (processes attached to the old one keep its memory)",
-    )
-    p.add_argument(
-        "--mode",
-        type=_parse_mode,
-        metavar="OCTAL",
-        help="permission bits of a shared-memory DEST (default 600: this user only)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    p.set_defaults(func=cmd_convert)
+    for command in _COMMANDS:
+        p = sub.add_parser(
+            command.name,
+            parents=[target_opts, json_opt] if command.target else [json_opt],
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog,
+            formatter_class=_Formatter,
+        )
+        for argument in command.arguments:
+            p.add_argument(*argument.flags, **argument.options)
+        p.set_defaults(func=command.handler)
     return parser
 
 

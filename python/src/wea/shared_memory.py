@@ -19,6 +19,7 @@ from ._shm import (
     create_shared_array,
     list_shared_arrays,
     normalize_name,
+    stat_shared_array,
     unlink_shared_array,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "create_shared_array",
     "list_shared_arrays",
     "normalize_name",
+    "stat_shared_array",
     "unlink_shared_array",
 ]
