@@ -12,7 +12,9 @@
 # The peers are the `bench` extra of python/pyproject.toml, installed into
 # the main venv; wea 0.1.3 has the same import name as wea, so it lives in
 # a venv of its own (build/venv-wea013) that bench/legacy.py runs in. The C
-# figures come from bench/c/bench_c.c, compiled with the library's sources.
+# figures come from bench/c/bench_c.c, linked with the library target's
+# static libwea (c/build/libwea.a, `make -C c lib`: the library's one
+# recipe, its flags and warnings).
 
 BENCH_STAMP   := $(VENV)/.bench-installed
 WEA013_VENV   := $(BUILD)/venv-wea013
@@ -23,7 +25,7 @@ BENCH_CC      ?= $(CC)
 BENCH_CFLAGS  ?= -O2
 BENCH_OUT     ?= bench/results
 BENCH_LDLIBS  := $(if $(filter Linux,$(shell uname -s)),-lrt,)
-BENCH_C_SRCS  := bench/c/bench_c.c c/src/wea.c c/src/wea_posix.c
+BENCH_C_LIB   := c/build/libwea.a
 
 .PHONY: bench bench-smoke
 
@@ -36,9 +38,9 @@ $(WEA013_STAMP):
 	$(WEA013_PY) -m pip install --quiet --disable-pip-version-check 'wea==0.1.3'
 	touch $@
 
-$(BENCH_C): $(BENCH_C_SRCS) c/include/wea.h $(wildcard c/src/*.h)
+$(BENCH_C): bench/c/bench_c.c c/include/wea.h $(BENCH_C_LIB)
 	@mkdir -p $(dir $@)
-	$(BENCH_CC) -std=c99 $(BENCH_CFLAGS) -Ic/include -Ic/src -o $@ $(BENCH_C_SRCS) $(BENCH_LDLIBS)
+	$(BENCH_CC) -std=c99 $(BENCH_CFLAGS) -Ic/include -o $@ bench/c/bench_c.c $(BENCH_C_LIB) $(BENCH_LDLIBS)
 
 BENCH_DEPS := $(BENCH_STAMP) $(WEA013_STAMP) $(BENCH_C)
 BENCH_ARGS := --legacy-python $(WEA013_PY) --c-bench $(abspath $(BENCH_C))

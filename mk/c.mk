@@ -11,10 +11,21 @@
 C_MAKE       := $(MAKE) --no-print-directory -C c CONFORMANCE_DIR=$(abspath conformance)
 FUZZ_SECONDS ?= 60
 
-.PHONY: c test-c fuzz-c c/build/weatool
+.PHONY: c c-lib C_LIB_FORCE test-c fuzz-c c/build/weatool
 
-c: ## build the C library and tool: c/build/libwea.a, c/build/weatool (gcc, -std=c99, all warnings as errors)
+c: ## build the C library and tool: c/build/libwea.a, c/build/libwea.so, c/build/weatool (gcc, -std=c99, all warnings as errors)
 	$(C_MAKE) all
+
+c-lib: ## build the C library alone: c/build/libwea.a and c/build/libwea.so
+	$(C_MAKE) lib
+
+# The library target's files, which the benchmark (mk/bench.mk) and the
+# reliability suite (mk/reliability.mk) link instead of compiling libwea's
+# sources themselves. c/Makefile knows when they are out of date, so they
+# are always asked for (C_LIB_FORCE); what links them relinks only when
+# they changed.
+c/build/libwea.a c/build/libwea.so: C_LIB_FORCE
+	$(C_MAKE) lib
 
 # The conformance runner drives c/build/weatool (conformance/participants.json).
 c/build/weatool: c

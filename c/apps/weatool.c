@@ -598,7 +598,7 @@ static int cmd_inspect(int argc, char **argv)
         }
         printf("%s)\n", m.header.ndims == 1 ? "," : "");
         printf("data offset:  %" PRId64 "%s\n", m.header.offset,
-               m.header.offset == (int64_t)wea_data_offset(m.header.ndims)
+               m.header.offset == (int64_t)wea_canonical_offset(m.header.ndims)
                    ? ""
                    : " (legacy offset of wea 0.1.3)");
         printf("data length:  %" PRId64 " bytes\n", m.header.len_data);
@@ -803,7 +803,7 @@ static int cmd_create(int argc, char **argv)
     if (wt_parse_fill(fillarg, etype, &fill, msg, sizeof msg) != 0) {
         return usage_error(usage_create, "%s", msg);
     }
-    st = wea_plan(etype, ndims, dims, &h, &err);
+    st = wea_make_header(etype, ndims, dims, &h, &err);
     if (st != WEA_OK) {
         return usage_error(usage_create, "%s", err.message);
     }

@@ -12,9 +12,15 @@
  * - The pure part (src/wea.c) needs only the C99 standard library, never
  *   allocates and keeps no global state: wea_parse() validates a block held
  *   in any byte buffer, wea_write_header() writes one.
- * - The POSIX part (src/wea_posix.c) maps `.wea` files and creates, attaches
- *   and unlinks POSIX shared-memory objects (wea_map_file(),
+ * - The POSIX part (src/wea_posix.c, the steps files and shared memory
+ *   share; src/wea_file.c; src/wea_shm.c) maps `.wea` files and creates,
+ *   attaches and unlinks POSIX shared-memory objects (wea_map_file(),
  *   wea_shm_create(), wea_shm_attach(), wea_unmap(), wea_shm_unlink()).
+ *
+ * Names follow the spec's vocabulary (docs/vocabulary.md maps the spec's,
+ * the Python package's and these names): canonical offset `C(N)`, data
+ * length `L`, extent `E`, block length. A few older names remain for one
+ * release as deprecated aliases (see "Deprecated names" at the end).
  *
  * Conventions shared by every function:
  *
@@ -237,13 +243,16 @@ typedef struct wea_header {
  *  dimensions: `16 + 8*ndims`; 0 if \p ndims is more than 64. */
 size_t wea_header_size(unsigned ndims);
 
-/** \brief The canonical data offset `C(ndims) = roundup(16 + 8*ndims, 64)`
- *  (§3.5); 0 if \p ndims is more than 64. */
-size_t wea_data_offset(unsigned ndims);
+/** \brief The canonical offset `C(ndims) = roundup(16 + 8*ndims, 64)`
+ *  (§3.5), where a writer puts the data; 0 if \p ndims is more than 64.
+ *  (Formerly wea_data_offset(), now a deprecated alias.) */
+size_t wea_canonical_offset(unsigned ndims);
 
 /**
- * \brief Checks R1 to R5 on the first 16 bytes of a block and tells how many
- *        bytes the header with its dims needs.
+ * \brief Checks R1 to R5 on the first 16 bytes of a block (the fixed
+ *        header) and tells how many bytes the header with its dims needs.
+ *
+ * (Formerly wea_peek(), now a deprecated alias.)
  *
  * Use it on a stream: after 16 bytes it decides R1 to R5, and
  * \p header_bytes says how many bytes wea_parse() needs to decide R6 to R8
@@ -262,8 +271,8 @@ size_t wea_data_offset(unsigned ndims);
  *         ::WEA_ERR_INVALID_NDIMS, ::WEA_ERR_INVALID_OFFSET (R2 to R5);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p block is NULL and \p len is not 0.
  */
-wea_status wea_peek(const void *block, size_t len, size_t *header_bytes,
-                    wea_error *err);
+wea_status wea_parse_fixed_header(const void *block, size_t len,
+                                  size_t *header_bytes, wea_error *err);
 
 /**
  * \brief Validates a block with the checks R1 to R9, in the spec's order,
@@ -292,6 +301,16 @@ wea_status wea_peek(const void *block, size_t len, size_t *header_bytes,
 wea_status wea_parse(const void *block, size_t len, wea_header *out,
                      wea_error *err);
 
+/** \name Header accessors: the FFI surface
+ *
+ *  C code reads ::wea_header's fields directly. These functions are for
+ *  callers that cannot see the struct: bindings through a foreign-function
+ *  interface (ctypes, cffi, Julia's ccall, ...) that would otherwise have to
+ *  mirror its layout, which changed when ::WEA_MAX_NDIMS grew in WA-1 1.1.
+ *  Through them such a binding depends only on the function signatures,
+ *  not on sizeof(wea_header); they are kept stable for that purpose.
+ *  @{ */
+
 /** \brief Element type code. \p h must not be NULL (as for every accessor). */
 unsigned wea_header_etype(const wea_header *h);
 /** \brief Element size `S` in bytes. */
@@ -309,6 +328,8 @@ int64_t wea_header_len_data(const wea_header *h);
 int64_t wea_header_count(const wea_header *h);
 /** \brief Bytes the block needs: `offset + L`. */
 int64_t wea_header_block_size(const wea_header *h);
+
+/** @} */
 
 /**
  * \brief A pointer to the first element of a validated block, in place.
@@ -337,6 +358,8 @@ void *wea_data_mut(void *block, const wea_header *h);
  * \brief Checks a shape for a writer (§7.1) and computes the header a writer
  *        would write, without writing anything.
  *
+ * (Formerly wea_make_header(), now a deprecated alias.)
+ *
  * The checks are the reader's, in the reader's order, with its categories
  * (§7.1): the type, then the number of dimensions, then each dimension,
  * then the sizes. Messages cite §7.1:
@@ -364,8 +387,9 @@ void *wea_data_mut(void *block, const wea_header *h);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p out is NULL, or \p dims is NULL
  *         and \p ndims is not 0 (checked after the number of dimensions).
  */
-wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
-                    wea_header *out, wea_error *err);
+wea_status wea_make_header(unsigned etype, unsigned ndims,
+                           const int64_t *dims, wea_header *out,
+                           wea_error *err);
 
 /**
  * \brief Writes a valid header, dims and zero padding: the first
@@ -377,11 +401,11 @@ wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
  *
  * \param buf where to write; not kept.
  * \param cap bytes available at \p buf; at least `C(ndims)`
- *        (wea_data_offset()).
- * \param etype, ndims, dims as for wea_plan().
+ *        (wea_canonical_offset()).
+ * \param etype, ndims, dims as for wea_make_header().
  * \param[out] out optional; receives the header written.
  * \param[out] err optional.
- * \return the statuses of wea_plan(); ::WEA_ERR_BUFFER_TOO_SMALL if \p cap is
+ * \return the statuses of wea_make_header(); ::WEA_ERR_BUFFER_TOO_SMALL if \p cap is
  *         less than `C(ndims)` (nothing is written);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p buf is NULL.
  */
@@ -448,7 +472,8 @@ wea_status wea_shm_name_normalize(const char *name,
 
 /** \defgroup wea_posix POSIX binding: files and shared memory
  *
- * Declared everywhere, defined only where src/wea_posix.c is built
+ * Declared everywhere, defined only where the POSIX sources
+ * (src/wea_posix.c, src/wea_file.c, src/wea_shm.c) are built
  * (POSIX systems).
  *  @{ */
 
@@ -567,14 +592,14 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
  * wea_unmap() only unmaps.
  *
  * \param name the new object's name (§8.2.1), with or without its `/`.
- * \param etype, ndims, dims the array, as for wea_plan().
+ * \param etype, ndims, dims the array, as for wea_make_header().
  * \param init optional; `L` bytes of elements (little-endian, column-major)
  *        copied in before publication; NULL leaves them zero.
  * \param mode permission bits, 0 to 0777; ::WEA_DEFAULT_MODE is the
  *        default of the spec.
  * \param[out] out receives the read-write mapping; zeroed on failure.
  * \param[out] err optional.
- * \return ::WEA_OK; the statuses of wea_plan(); ::WEA_ERR_NAME;
+ * \return ::WEA_OK; the statuses of wea_make_header(); ::WEA_ERR_NAME;
  *         ::WEA_ERR_EXISTS (the name is taken; nothing was touched);
  *         ::WEA_ERR_PERMISSION; ::WEA_ERR_NO_SPACE (the object cannot be
  *         backed); ::WEA_ERR_SYSTEM; ::WEA_ERR_INVALID_ARGUMENT if \p name
@@ -613,6 +638,27 @@ wea_status wea_unmap(wea_mapping *m, wea_error *err);
  */
 wea_status wea_shm_unlink(const char *name, wea_error *err);
 
+/** @} */
+
+/** \defgroup wea_deprecated Deprecated names
+ *
+ * The former names of three functions that were renamed to the spec's
+ * and the Python package's vocabulary (docs/vocabulary.md). Each is the
+ * same function under its old name, an exported symbol as before (so
+ * foreign-function bindings keep working); they will be removed in the
+ * next release. Define `WEA_NO_DEPRECATED` before including wea.h to check
+ * that code no longer uses them.
+ *  @{ */
+#ifndef WEA_NO_DEPRECATED
+/** \deprecated Use wea_canonical_offset(). */
+size_t wea_data_offset(unsigned ndims);
+/** \deprecated Use wea_parse_fixed_header(). */
+wea_status wea_peek(const void *block, size_t len, size_t *header_bytes,
+                    wea_error *err);
+/** \deprecated Use wea_make_header(). */
+wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
+                    wea_header *out, wea_error *err);
+#endif
 /** @} */
 
 #ifdef __cplusplus

@@ -11,36 +11,19 @@
  */
 #include "wea.h"
 #include "wea_internal.h"
+#include "wea_tables.h" /* the format's tables: included here only */
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#define WEA_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define WEA_PRINTF(f, a)
-#endif
-
 /* ------------------------------------------------------------------ */
 /* Errors                                                             */
 /* ------------------------------------------------------------------ */
 
-static void set_ok(wea_error *err)
-{
-    if (err != NULL) {
-        err->status = WEA_OK;
-        err->sys_errno = 0;
-        err->message[0] = '\0';
-    }
-}
-
-static wea_status fail(wea_error *err, wea_status status, const char *fmt,
-                       ...) WEA_PRINTF(3, 4);
-
-static wea_status fail(wea_error *err, wea_status status, const char *fmt,
-                       ...)
+wea_status wea__fail(wea_error *err, wea_status status, const char *fmt,
+                     ...)
 {
     if (err != NULL) {
         va_list ap;
@@ -53,27 +36,14 @@ static wea_status fail(wea_error *err, wea_status status, const char *fmt,
     return status;
 }
 
-static const char *const status_names[WEA_STATUS_MAX + 1] = {
-    "ok",
-    "truncated",
-    "bad_magic",
-    "wrong_byte_order",
-    "unsupported_version",
-    "unsupported_type",
-    "invalid_ndims",
-    "invalid_offset",
-    "invalid_dimension",
-    "overflow",
-    "data_truncated",
-    "invalid_argument",
-    "buffer_too_small",
-    "invalid_name",
-    "exists",
-    "not_found",
-    "permission",
-    "no_space",
-    "system",
-};
+void wea__append_message(wea_error *err, const char *text)
+{
+    if (err != NULL) {
+        size_t used = strlen(err->message);
+        (void)snprintf(err->message + used, sizeof err->message - used, "%s",
+                       text);
+    }
+}
 
 const char *wea_status_category(wea_status status)
 {
@@ -82,7 +52,7 @@ const char *wea_status_category(wea_status status)
     if (v > (unsigned long)WEA_STATUS_MAX) {
         return "unknown";
     }
-    return status_names[v];
+    return WEA__STATUS_NAMES[v];
 }
 
 int wea_status_is_incomplete(wea_status status)
@@ -94,53 +64,36 @@ int wea_status_is_incomplete(wea_status status)
 /* Element types (§4)                                                 */
 /* ------------------------------------------------------------------ */
 
-struct etype_info {
-    uint16_t code;
-    uint16_t size;
-    const char *name;
-};
+/* wea_tables.h's contract: one entry per core code, then one per extension
+ * code (a C99 static assertion: a negative array size if it is broken). */
+typedef char wea__etype_table_is_complete
+    [WEA__N_ETYPES == WEA__CORE_LAST + (WEA__EXT_LAST - WEA__EXT_FIRST) + 1u
+         ? 1
+         : -1];
 
-static const struct etype_info etypes[] = {
-    {WEA_INT8, 1, "int8"},
-    {WEA_UINT8, 1, "uint8"},
-    {WEA_INT16, 2, "int16"},
-    {WEA_UINT16, 2, "uint16"},
-    {WEA_INT32, 4, "int32"},
-    {WEA_UINT32, 4, "uint32"},
-    {WEA_INT64, 8, "int64"},
-    {WEA_UINT64, 8, "uint64"},
-    {WEA_FLOAT32, 4, "float32"},
-    {WEA_FLOAT64, 8, "float64"},
-    {WEA_COMPLEX64, 8, "complex64"},
-    {WEA_COMPLEX128, 16, "complex128"},
-    {WEA_BOOL, 1, "bool"},
-    {WEA_FLOAT16, 2, "float16"},
-};
-
-#define N_ETYPES (sizeof etypes / sizeof etypes[0])
-
-static const struct etype_info *find_etype(unsigned etype)
+static const struct wea__etype_info *find_etype(unsigned etype)
 {
-    /* The table lists the codes 1 to 12 in order, then 256 and 257: index
-     * it instead of searching it (this is on wea_parse's hot path). */
-    if (etype - 1u < 12u) {
-        return &etypes[etype - 1u];
+    /* The table lists the core codes 1 to WEA__CORE_LAST in order, then the
+     * extension codes (wea_tables.h): index it instead of searching it
+     * (this is on wea_parse's hot path). */
+    if (etype - 1u < WEA__CORE_LAST) {
+        return &WEA__ETYPES[etype - 1u];
     }
-    if (etype == WEA_BOOL || etype == WEA_FLOAT16) {
-        return &etypes[12u + (etype - WEA_BOOL)];
+    if (etype - WEA__EXT_FIRST <= WEA__EXT_LAST - WEA__EXT_FIRST) {
+        return &WEA__ETYPES[WEA__CORE_LAST + (etype - WEA__EXT_FIRST)];
     }
     return NULL;
 }
 
 size_t wea_etype_size(unsigned etype)
 {
-    const struct etype_info *t = find_etype(etype);
+    const struct wea__etype_info *t = find_etype(etype);
     return t != NULL ? t->size : 0;
 }
 
 const char *wea_etype_name(unsigned etype)
 {
-    const struct etype_info *t = find_etype(etype);
+    const struct wea__etype_info *t = find_etype(etype);
     return t != NULL ? t->name : NULL;
 }
 
@@ -149,23 +102,21 @@ wea_status wea_etype_from_name(const char *name, uint16_t *etype,
 {
     size_t i;
     if (name == NULL || etype == NULL) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: name and etype must not be NULL");
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                         "invalid_argument: name and etype must not be NULL");
     }
-    for (i = 0; i < N_ETYPES; i++) {
-        if (strcmp(name, etypes[i].name) == 0) {
-            *etype = etypes[i].code;
-            set_ok(err);
+    for (i = 0; i < WEA__N_ETYPES; i++) {
+        if (strcmp(name, WEA__ETYPES[i].name) == 0) {
+            *etype = WEA__ETYPES[i].code;
+            wea__set_ok(err);
             return WEA_OK;
         }
     }
     /* The name is the caller's: print at most 64 bytes of it. */
-    return fail(err, WEA_ERR_UNSUPPORTED_TYPE,
-                "unsupported_type: element type name \"%.64s\", expected "
-                "int8, uint8, int16, uint16, int32, uint32, int64, uint64, "
-                "float32, float64, complex64, complex128, bool or float16 "
-                "(WA-1 §4)",
-                name);
+    return wea__fail(err, WEA_ERR_UNSUPPORTED_TYPE,
+                     "unsupported_type: element type name \"%.64s\", expected "
+                     WEA__ETYPE_NAMES_TEXT " (WA-1 §4)",
+                     name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -213,7 +164,13 @@ static void put_s64le(unsigned char *p, int64_t v)
     }
 }
 
-static const unsigned char magic_bytes[4] = {0x31, 0x2D, 0x41, 0x57};
+/* WEA_MAGIC's bytes, least significant first (§3.1, §3.3): 31 2D 41 57. */
+const unsigned char wea__magic_bytes[4] = {
+    (unsigned char)(WEA_MAGIC & 0xFFu),
+    (unsigned char)((WEA_MAGIC >> 8) & 0xFFu),
+    (unsigned char)((WEA_MAGIC >> 16) & 0xFFu),
+    (unsigned char)((WEA_MAGIC >> 24) & 0xFFu),
+};
 
 /* ------------------------------------------------------------------ */
 /* Sizes                                                              */
@@ -227,7 +184,7 @@ size_t wea_header_size(unsigned ndims)
     return (size_t)WEA_HEADER_SIZE + (size_t)WEA_DIM_SIZE * ndims;
 }
 
-size_t wea_data_offset(unsigned ndims)
+size_t wea_canonical_offset(unsigned ndims)
 {
     size_t h = wea_header_size(ndims);
     if (h == 0) {
@@ -255,29 +212,29 @@ static wea_status check_shape(wea_header *h, const char *tag_dim,
     /* R7: every dimension at least 0; the first failing index. */
     for (i = 0; i < h->ndims; i++) {
         if (h->dims[i] < 0) {
-            return fail(err, WEA_ERR_INVALID_DIMENSION,
-                        "invalid_dimension: dimension %u is %" PRId64
-                        ", expected at least 0 (WA-1 %s)",
-                        i, h->dims[i], tag_dim);
+            return wea__fail(err, WEA_ERR_INVALID_DIMENSION,
+                             "invalid_dimension: dimension %u is %" PRId64
+                             ", expected at least 0 (WA-1 %s)",
+                             i, h->dims[i], tag_dim);
         }
     }
     /* R8, first: E = prod(max(d, 1)) <= 2^63-1. */
     for (i = 0; i < h->ndims; i++) {
         int64_t m = h->dims[i] > 0 ? h->dims[i] : 1;
         if (extent > smax / m) {
-            return fail(err, WEA_ERR_OVERFLOW,
-                        "overflow: the extent (the product of the dimensions, "
-                        "zeros counted as 1) exceeds 2^63-1 (WA-1 %s)",
-                        tag_ovf);
+            return wea__fail(err, WEA_ERR_OVERFLOW,
+                    "overflow: the extent (the product of the dimensions, "
+                    "zeros counted as 1) exceeds 2^63-1 (WA-1 %s)",
+                    tag_ovf);
         }
         extent *= m;
     }
     /* R8, then: S * E <= 2^63-1. */
     if (extent > smax / s) {
-        return fail(err, WEA_ERR_OVERFLOW,
-                    "overflow: extent %" PRId64 " times element size %" PRId64
-                    " exceeds 2^63-1 bytes (WA-1 %s)",
-                    extent, s, tag_ovf);
+        return wea__fail(err, WEA_ERR_OVERFLOW,
+                "overflow: extent %" PRId64 " times element size %" PRId64
+                " exceeds 2^63-1 bytes (WA-1 %s)",
+                extent, s, tag_ovf);
     }
     /* K <= E, so neither K nor L = S * K can overflow now. */
     for (i = 0; i < h->ndims; i++) {
@@ -286,10 +243,10 @@ static wea_status check_shape(wea_header *h, const char *tag_dim,
     len_data = count * s;
     /* R8, last: offset + L <= 2^63-1 (offset is at most 640 here). */
     if (len_data > smax - h->offset) {
-        return fail(err, WEA_ERR_OVERFLOW,
-                    "overflow: data offset %" PRId64 " plus data length %" PRId64
-                    " exceeds 2^63-1 (WA-1 %s)",
-                    h->offset, len_data, tag_ovf);
+        return wea__fail(err, WEA_ERR_OVERFLOW,
+                "overflow: data offset %" PRId64 " plus data length %" PRId64
+                " exceeds 2^63-1 (WA-1 %s)",
+                h->offset, len_data, tag_ovf);
     }
     h->count = count;
     h->len_data = len_data;
@@ -300,6 +257,36 @@ static wea_status check_shape(wea_header *h, const char *tag_dim,
 /* ------------------------------------------------------------------ */
 /* Reader (§6.1)                                                      */
 /* ------------------------------------------------------------------ */
+
+/* R2 on 4 magic bytes that are not WEA_MAGIC's: which of its three
+ * categories, with its message. */
+static wea_status bad_magic(const unsigned char *p, wea_error *err)
+{
+    wea_status st;
+    const char *fmt;
+    if (p[0] == 0x57 && p[1] == 0x41 && p[2] == 0x2D) {
+        st = WEA_ERR_WRONG_BYTE_ORDER;
+        fmt = "wrong_byte_order: magic bytes %02X %02X %02X %02X are a "
+              "big-endian WA header, expected 31 2D 41 57 (WA-1 §6.1 R2)";
+    } else if (p[1] == 0x2D && p[2] == 0x41 && p[3] == 0x57) {
+        st = WEA_ERR_UNSUPPORTED_VERSION;
+        fmt = "unsupported_version: magic bytes %02X %02X %02X %02X "
+              "announce another WA version, expected 31 2D 41 57 "
+              "(WA-1 §6.1 R2)";
+    } else {
+        st = WEA_ERR_BAD_MAGIC;
+        fmt = "bad_magic: magic bytes %02X %02X %02X %02X, expected "
+              "31 2D 41 57 (WA-1 §6.1 R2)";
+    }
+    if (err != NULL) {
+        err->status = st;
+        err->sys_errno = 0;
+        (void)snprintf(err->message, sizeof err->message, fmt,
+                       (unsigned)p[0], (unsigned)p[1], (unsigned)p[2],
+                       (unsigned)p[3]);
+    }
+    return st;
+}
 
 /* R1 to R5, on the 16 bytes of the fixed header. */
 static wea_status check_fixed(const unsigned char *p, size_t len,
@@ -312,63 +299,40 @@ static wea_status check_fixed(const unsigned char *p, size_t len,
 
     /* R1 */
     if (len < WEA_HEADER_SIZE) {
-        return fail(err, WEA_ERR_TRUNCATED,
-                    "truncated: the block has %zu bytes, the fixed header "
-                    "needs 16 (WA-1 §6.1 R1)",
-                    len);
+        return wea__fail(err, WEA_ERR_TRUNCATED,
+                         "truncated: the block has %zu bytes, the fixed header "
+                         "needs 16 (WA-1 §6.1 R1)",
+                         len);
     }
     /* R2 */
-    if (memcmp(p, magic_bytes, 4) != 0) {
-        wea_status st;
-        const char *fmt;
-        if (p[0] == 0x57 && p[1] == 0x41 && p[2] == 0x2D) {
-            st = WEA_ERR_WRONG_BYTE_ORDER;
-            fmt = "wrong_byte_order: magic bytes %02X %02X %02X %02X are a "
-                  "big-endian WA header, expected 31 2D 41 57 (WA-1 §6.1 R2)";
-        } else if (p[1] == 0x2D && p[2] == 0x41 && p[3] == 0x57) {
-            st = WEA_ERR_UNSUPPORTED_VERSION;
-            fmt = "unsupported_version: magic bytes %02X %02X %02X %02X "
-                  "announce another WA version, expected 31 2D 41 57 "
-                  "(WA-1 §6.1 R2)";
-        } else {
-            st = WEA_ERR_BAD_MAGIC;
-            fmt = "bad_magic: magic bytes %02X %02X %02X %02X, expected "
-                  "31 2D 41 57 (WA-1 §6.1 R2)";
-        }
-        if (err != NULL) {
-            err->status = st;
-            err->sys_errno = 0;
-            (void)snprintf(err->message, sizeof err->message, fmt,
-                           (unsigned)p[0], (unsigned)p[1], (unsigned)p[2],
-                           (unsigned)p[3]);
-        }
-        return st;
+    if (memcmp(p, wea__magic_bytes, 4) != 0) {
+        return bad_magic(p, err);
     }
     /* R3 */
     etype = get_u16le(p + 4);
     if (wea_etype_size(etype) == 0) {
-        return fail(err, WEA_ERR_UNSUPPORTED_TYPE,
-                    "unsupported_type: element type code %u, expected 1 to "
-                    "12, 256 or 257 (WA-1 §6.1 R3)",
-                    (unsigned)etype);
+        return wea__fail(err, WEA_ERR_UNSUPPORTED_TYPE,
+                         "unsupported_type: element type code %u, expected "
+                         WEA__ETYPE_CODES_TEXT " (WA-1 §6.1 R3)",
+                         (unsigned)etype);
     }
     /* R4 */
     ndims = get_u16le(p + 6);
     if (ndims > WEA_MAX_NDIMS) {
-        return fail(err, WEA_ERR_INVALID_NDIMS,
-                    "invalid_ndims: ndims is %u, expected at most %d "
-                    "(WA-1 §6.1 R4)",
-                    (unsigned)ndims, WEA_MAX_NDIMS);
+        return wea__fail(err, WEA_ERR_INVALID_NDIMS,
+                         "invalid_ndims: ndims is %u, expected at most %d "
+                         "(WA-1 §6.1 R4)",
+                         (unsigned)ndims, WEA_MAX_NDIMS);
     }
     /* R5 */
     offset = get_s64le(p + 8);
-    c = (int64_t)wea_data_offset(ndims);
+    c = (int64_t)wea_canonical_offset(ndims);
     if (offset != c && offset != c + WEA_LEGACY_OFFSET_DELTA) {
-        return fail(err, WEA_ERR_INVALID_OFFSET,
-                    "invalid_offset: data offset is %" PRId64
-                    ", expected %" PRId64 " or %" PRId64
-                    " for %u dimensions (WA-1 §6.1 R5)",
-                    offset, c, c + WEA_LEGACY_OFFSET_DELTA, (unsigned)ndims);
+        return wea__fail(err, WEA_ERR_INVALID_OFFSET,
+                "invalid_offset: data offset is %" PRId64
+                ", expected %" PRId64 " or %" PRId64
+                " for %u dimensions (WA-1 §6.1 R5)",
+                offset, c, c + WEA_LEGACY_OFFSET_DELTA, (unsigned)ndims);
     }
     h->etype = etype;
     h->ndims = ndims;
@@ -377,14 +341,14 @@ static wea_status check_fixed(const unsigned char *p, size_t len,
     return WEA_OK;
 }
 
-wea_status wea_peek(const void *block, size_t len, size_t *header_bytes,
-                    wea_error *err)
+wea_status wea_parse_fixed_header(const void *block, size_t len,
+                                  size_t *header_bytes, wea_error *err)
 {
     wea_header h;
     wea_status st;
     if (block == NULL && len != 0) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: block is NULL but len is %zu", len);
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                         "invalid_argument: block is NULL but len is %zu", len);
     }
     memset(&h, 0, sizeof h);
     st = check_fixed((const unsigned char *)block, len, &h, err);
@@ -394,7 +358,7 @@ wea_status wea_peek(const void *block, size_t len, size_t *header_bytes,
     if (header_bytes != NULL) {
         *header_bytes = wea_header_size(h.ndims);
     }
-    set_ok(err);
+    wea__set_ok(err);
     return WEA_OK;
 }
 
@@ -412,13 +376,13 @@ wea_status wea_parse(const void *block, size_t len, wea_header *out,
     unsigned i;
 
     if (out == NULL) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: the output header must not be NULL");
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                "invalid_argument: the output header must not be NULL");
     }
     if (block == NULL && len != 0) {
         memset(out, 0, sizeof *out);
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: block is NULL but len is %zu", len);
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                         "invalid_argument: block is NULL but len is %zu", len);
     }
     /* Every field of *out is written on every path: the fixed part
      * (padding included) here, the dims below, the sizes by check_shape();
@@ -435,10 +399,10 @@ wea_status wea_parse(const void *block, size_t len, wea_header *out,
     if (len < need) {
         unsigned n = out->ndims;
         memset(out, 0, sizeof *out);
-        return fail(err, WEA_ERR_TRUNCATED,
-                    "truncated: the block has %zu bytes, the header with %u "
-                    "dimensions needs %zu (WA-1 §6.1 R6)",
-                    len, n, need);
+        return wea__fail(err, WEA_ERR_TRUNCATED,
+                "truncated: the block has %zu bytes, the header with %u "
+                "dimensions needs %zu (WA-1 §6.1 R6)",
+                len, n, need);
     }
     memcpy(out->dims, zero_dims, sizeof out->dims);
     for (i = 0; i < out->ndims; i++) {
@@ -458,13 +422,13 @@ wea_status wea__check_length(const wea_header *h, size_t len, wea_error *err)
 {
     /* R9: compare in the widest unsigned type; block_size >= 64 > 0. */
     if ((uintmax_t)h->block_size > (uintmax_t)len) {
-        return fail(err, WEA_ERR_DATA_TRUNCATED,
-                    "data_truncated: the block has %zu bytes, expected at "
-                    "least %" PRId64 " (data offset %" PRId64
-                    " + data length %" PRId64 ") (WA-1 §6.1 R9)",
-                    len, h->block_size, h->offset, h->len_data);
+        return wea__fail(err, WEA_ERR_DATA_TRUNCATED,
+                         "data_truncated: the block has %zu bytes, expected at "
+                         "least %" PRId64 " (data offset %" PRId64
+                         " + data length %" PRId64 ") (WA-1 §6.1 R9)",
+                         len, h->block_size, h->offset, h->len_data);
     }
-    set_ok(err);
+    wea__set_ok(err);
     return WEA_OK;
 }
 
@@ -473,18 +437,18 @@ wea_status wea__parse_prefix(const void *prefix, size_t avail, size_t len,
 {
     wea_status st;
     if (out == NULL) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: the output header must not be NULL");
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                "invalid_argument: the output header must not be NULL");
     }
     if (avail >= len) {
         return wea_parse(prefix, len, out, err);
     }
     if (prefix == NULL || avail < WEA_MAX_OFFSET) {
         memset(out, 0, sizeof *out);
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: %zu bytes of a block of %zu, expected "
-                    "at least %d",
-                    avail, len, WEA_MAX_OFFSET);
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                "invalid_argument: %zu bytes of a block of %zu, expected "
+                "at least %d",
+                avail, len, WEA_MAX_OFFSET);
     }
     /* R1 to R8 read at most 16 + 8*64 <= WEA_MAX_OFFSET bytes, and with
      * len > avail >= WEA_MAX_OFFSET their length checks (R1, R6) pass
@@ -533,36 +497,37 @@ void *wea_data_mut(void *block, const wea_header *h)
 /* Writer (§7.1)                                                      */
 /* ------------------------------------------------------------------ */
 
-wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
-                    wea_header *out, wea_error *err)
+wea_status wea_make_header(unsigned etype, unsigned ndims,
+                           const int64_t *dims, wea_header *out,
+                           wea_error *err)
 {
     wea_status st;
     unsigned i;
 
     if (out == NULL) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: the output header must not be NULL");
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                "invalid_argument: the output header must not be NULL");
     }
     memset(out, 0, sizeof *out);
     if (wea_etype_size(etype) == 0) {
-        return fail(err, WEA_ERR_UNSUPPORTED_TYPE,
-                    "unsupported_type: element type code %u, expected 1 to "
-                    "12, 256 or 257 (WA-1 §7.1)",
-                    etype);
+        return wea__fail(err, WEA_ERR_UNSUPPORTED_TYPE,
+                         "unsupported_type: element type code %u, expected "
+                         WEA__ETYPE_CODES_TEXT " (WA-1 §7.1)",
+                         etype);
     }
     if (ndims > WEA_MAX_NDIMS) {
-        return fail(err, WEA_ERR_INVALID_NDIMS,
-                    "invalid_ndims: ndims is %u, expected at most %d "
-                    "(WA-1 §7.1)",
-                    ndims, WEA_MAX_NDIMS);
+        return wea__fail(err, WEA_ERR_INVALID_NDIMS,
+                         "invalid_ndims: ndims is %u, expected at most %d "
+                         "(WA-1 §7.1)",
+                         ndims, WEA_MAX_NDIMS);
     }
     if (dims == NULL && ndims != 0) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: dims is NULL but ndims is %u", ndims);
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                "invalid_argument: dims is NULL but ndims is %u", ndims);
     }
     out->etype = (uint16_t)etype;
     out->ndims = (uint16_t)ndims;
-    out->offset = (int64_t)wea_data_offset(ndims);
+    out->offset = (int64_t)wea_canonical_offset(ndims);
     out->elsize = wea_etype_size(etype);
     for (i = 0; i < ndims; i++) {
         out->dims[i] = dims[i];
@@ -572,7 +537,7 @@ wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
         memset(out, 0, sizeof *out);
         return st;
     }
-    set_ok(err);
+    wea__set_ok(err);
     return WEA_OK;
 }
 
@@ -591,15 +556,15 @@ static wea_status write_header(void *buf, size_t cap, unsigned etype,
         if (out != NULL) {
             memset(out, 0, sizeof *out);
         }
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: the buffer must not be NULL");
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                         "invalid_argument: the buffer must not be NULL");
     }
-    st = wea_plan(etype, ndims, dims, &h, err);
+    st = wea_make_header(etype, ndims, dims, &h, err);
     if (st == WEA_OK && cap < (off = (size_t)h.offset)) {
-        st = fail(err, WEA_ERR_BUFFER_TOO_SMALL,
-                  "buffer_too_small: the buffer has %zu bytes, the header "
-                  "with %u dimensions and its padding need %zu (WA-1 §7.1)",
-                  cap, ndims, off);
+        st = wea__fail(err, WEA_ERR_BUFFER_TOO_SMALL,
+                "buffer_too_small: the buffer has %zu bytes, the header "
+                "with %u dimensions and its padding need %zu (WA-1 §7.1)",
+                cap, ndims, off);
     }
     if (st != WEA_OK) {
         if (out != NULL) {
@@ -616,12 +581,12 @@ static wea_status write_header(void *buf, size_t cap, unsigned etype,
         put_s64le(p + WEA_HEADER_SIZE + (size_t)WEA_DIM_SIZE * i, h.dims[i]);
     }
     if (with_magic) {
-        memcpy(p, magic_bytes, 4);
+        memcpy(p, wea__magic_bytes, 4);
     }
     if (out != NULL) {
         *out = h;
     }
-    set_ok(err);
+    wea__set_ok(err);
     return WEA_OK;
 }
 
@@ -647,7 +612,7 @@ wea_status wea_publish(void *block)
     }
     /* The 32-bit value whose bytes in memory are 31 2D 41 57 on this
      * machine, whatever its byte order (memcpy: no punning here). */
-    memcpy(&magic, magic_bytes, sizeof magic);
+    memcpy(&magic, wea__magic_bytes, sizeof magic);
     /* C7: one naturally aligned 32-bit atomic store, release order: every
      * byte written before it (header, padding, elements) is visible to a
      * reader whose acquire load or fence sees the magic. The one access to
@@ -714,8 +679,8 @@ wea_status wea_shm_name_normalize(const char *name,
     size_t i;
 
     if (name == NULL || out == NULL) {
-        return fail(err, WEA_ERR_INVALID_ARGUMENT,
-                    "invalid_argument: name and out must not be NULL");
+        return wea__fail(err, WEA_ERR_INVALID_ARGUMENT,
+                         "invalid_argument: name and out must not be NULL");
     }
     body = (const unsigned char *)name;
     if (body[0] == '/') {
@@ -726,42 +691,42 @@ wea_status wea_shm_name_normalize(const char *name,
         n++;
     }
     if (n == 0) {
-        return fail(err, WEA_ERR_NAME,
-                    "invalid_name: the shared-memory name has an empty body, "
-                    "expected / and 1 to 255 bytes (WA-1 §8.2.1)");
+        return wea__fail(err, WEA_ERR_NAME,
+                "invalid_name: the shared-memory name has an empty body, "
+                "expected / and 1 to 255 bytes (WA-1 §8.2.1)");
     }
     if (n > WEA_MAX_NAME_BYTES) {
-        return fail(err, WEA_ERR_NAME,
-                    "invalid_name: the shared-memory name's body has more "
-                    "than 255 bytes, expected 1 to 255 (WA-1 §8.2.1)");
+        return wea__fail(err, WEA_ERR_NAME,
+                         "invalid_name: the shared-memory name's body has more "
+                         "than 255 bytes, expected 1 to 255 (WA-1 §8.2.1)");
     }
     if ((n == 1 && body[0] == '.') ||
         (n == 2 && body[0] == '.' && body[1] == '.')) {
-        return fail(err, WEA_ERR_NAME,
-                    "invalid_name: the shared-memory name's body is \"%s\", "
-                    "which is not an object name (WA-1 §8.2.1)",
-                    n == 1 ? "." : "..");
+        return wea__fail(err, WEA_ERR_NAME,
+                "invalid_name: the shared-memory name's body is \"%s\", "
+                "which is not an object name (WA-1 §8.2.1)",
+                n == 1 ? "." : "..");
     }
     for (i = 0; i < n;) {
         size_t k;
         if (body[i] == '/') {
-            return fail(err, WEA_ERR_NAME,
-                        "invalid_name: the shared-memory name's body has a / "
-                        "at byte %zu, expected none (WA-1 §8.2.1)",
-                        i);
+            return wea__fail(err, WEA_ERR_NAME,
+                    "invalid_name: the shared-memory name's body has a / "
+                    "at byte %zu, expected none (WA-1 §8.2.1)",
+                    i);
         }
         k = utf8_seq(body, i, n);
         if (k == 0) {
-            return fail(err, WEA_ERR_NAME,
-                        "invalid_name: the shared-memory name's body is not "
-                        "valid UTF-8 at byte %zu (byte %02X) (WA-1 §8.2.1)",
-                        i, (unsigned)body[i]);
+            return wea__fail(err, WEA_ERR_NAME,
+                    "invalid_name: the shared-memory name's body is not "
+                    "valid UTF-8 at byte %zu (byte %02X) (WA-1 §8.2.1)",
+                    i, (unsigned)body[i]);
         }
         i += k;
     }
     out[0] = '/';
     memcpy(out + 1, body, n);
     out[n + 1] = '\0';
-    set_ok(err);
+    wea__set_ok(err);
     return WEA_OK;
 }

@@ -7,6 +7,44 @@
 
 #include "wea.h"
 
+/* ------------------------------------------------------------------ */
+/* Helpers shared by every source of the library (defined once here,  */
+/* or declared here and defined once in wea.c).                       */
+/* ------------------------------------------------------------------ */
+
+/* printf-format checking of a function's format and argument positions,
+ * where the compiler has it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define WEA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define WEA_PRINTF(f, a)
+#endif
+
+/* Success: status WEA_OK, no errno, an empty message (err may be NULL).
+ * Inline: it is on wea_parse's hot path. */
+static inline void wea__set_ok(wea_error *err)
+{
+    if (err != NULL) {
+        err->status = WEA_OK;
+        err->sys_errno = 0;
+        err->message[0] = '\0';
+    }
+}
+
+/* A failure that is not a system call's: sets `err` (if not NULL) to
+ * `status`, errno 0 and the formatted message; returns `status`. Defined
+ * in wea.c (pure). */
+wea_status wea__fail(wea_error *err, wea_status status, const char *fmt,
+                     ...) WEA_PRINTF(3, 4);
+
+/* Appends `text` to the message already in `err`, if there is room (err
+ * may be NULL). Defined in wea.c (pure). */
+void wea__append_message(wea_error *err, const char *text);
+
+/* The 4 magic bytes as they lie in a block (§3.3), derived from WEA_MAGIC.
+ * Defined in wea.c (pure). */
+extern const unsigned char wea__magic_bytes[4];
+
 /*
  * Publication of the magic (spec §8.2.2 C7, §8.2.3, §10.1).
  *
@@ -43,7 +81,8 @@
 /* The binding status for an errno value: ENOENT -> WEA_ERR_NOT_FOUND,
  * EEXIST -> WEA_ERR_EXISTS, EACCES/EPERM/EROFS -> WEA_ERR_PERMISSION,
  * ENOSPC/ENOMEM/EFBIG -> WEA_ERR_NO_SPACE, ENAMETOOLONG -> WEA_ERR_NAME,
- * anything else -> WEA_ERR_SYSTEM. Defined in wea_posix.c. */
+ * anything else -> WEA_ERR_SYSTEM. Defined in wea_posix.c (the POSIX
+ * binding's common part; see wea_posix.h). */
 wea_status wea__status_from_errno(int e);
 
 /* R9 alone: whether a block of `len` bytes holds the block of the validated

@@ -1,5 +1,6 @@
 /*
- * test_posix.c: tests of the POSIX binding (src/wea_posix.c): file maps,
+ * test_posix.c: tests of the POSIX binding (src/wea_posix.c, src/wea_file.c,
+ * src/wea_shm.c): file maps,
  * shared-memory create (the protocol of §8.2.2 and its failures), attach,
  * unmap, unlink, and C-to-C across real processes (fork).
  *
@@ -847,8 +848,48 @@ static void test_permission_denied(void)
     CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
 }
 
+/* Every NULL or out-of-range argument of the POSIX functions: its status
+ * and its message, and `out` zeroed where there is one. */
+static void test_posix_argument_messages(void)
+{
+    const int64_t d[1] = {4};
+    wea_mapping m;
+    wea_error e;
+    char name[64];
+    th_shm_name(name, sizeof name);
+#define ARG_MSG(call, text)                                                \
+    do {                                                                   \
+        memset(&m, 0x5A, sizeof m);                                        \
+        CHECK_INT(call, WEA_ERR_INVALID_ARGUMENT);                         \
+        CHECK_INT(e.status, WEA_ERR_INVALID_ARGUMENT);                     \
+        CHECK_INT(e.sys_errno, 0);                                         \
+        CHECK_STR(e.message, "invalid_argument: " text);                   \
+    } while (0)
+    ARG_MSG(wea_map_file("x.wea", 0, NULL, &e),
+            "the output mapping must not be NULL");
+    ARG_MSG(wea_map_file(NULL, 0, &m, &e), "the path must not be NULL");
+    CHECK(m.addr == NULL && m.len == 0 && m.header.block_size == 0);
+    ARG_MSG(wea_map_file("x.wea", -1, &m, &e), "writable must be 0 or 1");
+    ARG_MSG(wea_shm_attach(name, 0, NULL, &e),
+            "the output mapping must not be NULL");
+    ARG_MSG(wea_shm_attach(NULL, 1, &m, &e), "the name must not be NULL");
+    CHECK(m.addr == NULL && m.len == 0 && m.header.block_size == 0);
+    ARG_MSG(wea_shm_attach(name, 2, &m, &e), "writable must be 0 or 1");
+    ARG_MSG(wea_shm_create(name, WEA_INT8, 1, d, NULL, 0600, NULL, &e),
+            "the output mapping must not be NULL");
+    ARG_MSG(wea_shm_create(NULL, WEA_INT8, 1, d, NULL, 0600, &m, &e),
+            "the name must not be NULL");
+    CHECK(m.addr == NULL && m.len == 0 && m.header.block_size == 0);
+    ARG_MSG(wea_shm_create(name, WEA_INT8, 1, d, NULL, 01000, &m, &e),
+            "mode must be permission bits, 0 to 0777");
+    ARG_MSG(wea_shm_unlink(NULL, &e), "the name must not be NULL");
+    ARG_MSG(wea_unmap(NULL, &e), "the mapping must not be NULL");
+#undef ARG_MSG
+}
+
 const th_case th_posix_cases[] = {
     {"map_file_valid", test_map_file_valid},
+    {"posix_argument_messages", test_posix_argument_messages},
     {"map_file_writable", test_map_file_writable},
     {"map_file_invalid", test_map_file_invalid},
     {"map_file_errors", test_map_file_errors},

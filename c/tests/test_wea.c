@@ -149,10 +149,10 @@ static void test_constants(void)
     CHECK(WEA_MAX_SIZE == INT64_MAX);
     CHECK_INT(WEA_MAX_NAME_BYTES, 255);
     CHECK_INT(WEA_DEFAULT_MODE, 0600);
-    CHECK_INT(WEA_MAX_OFFSET, wea_data_offset(WEA_MAX_NDIMS) + 64);
+    CHECK_INT(WEA_MAX_OFFSET, wea_canonical_offset(WEA_MAX_NDIMS) + 64);
     /* WA-1 1.1: the largest header, C(64), the largest offset */
     CHECK_INT(wea_header_size(WEA_MAX_NDIMS), 528);
-    CHECK_INT(wea_data_offset(WEA_MAX_NDIMS), 576);
+    CHECK_INT(wea_canonical_offset(WEA_MAX_NDIMS), 576);
     CHECK_INT(sizeof(((wea_header *)NULL)->dims), 64 * 8);
 }
 
@@ -229,12 +229,12 @@ static void test_sizes(void)
                    : n <= 62 ? 512
                              : 576;
         CHECK_INT(wea_header_size(n), 16 + 8 * n);
-        CHECK_INT(wea_data_offset(n), c);
+        CHECK_INT(wea_canonical_offset(n), c);
     }
     CHECK_INT(wea_header_size(65), 0);
-    CHECK_INT(wea_data_offset(65), 0);
+    CHECK_INT(wea_canonical_offset(65), 0);
     CHECK_INT(wea_header_size(65535), 0);
-    CHECK_INT(wea_data_offset(~0u), 0);
+    CHECK_INT(wea_canonical_offset(~0u), 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -352,7 +352,7 @@ static void test_r5_offset(void)
         dims[n] = 1;
     }
     for (n = 0; n <= WEA_MAX_NDIMS; n++) {
-        int64_t c = (int64_t)wea_data_offset(n);
+        int64_t c = (int64_t)wea_canonical_offset(n);
         const int64_t bad[] = {0, 16, c - 64, c - 1, c + 1, c + 63, c + 65,
                                c + 128, -c, -1, INT64_MIN, I64MAX,
                                (int64_t)16 + 8 * (int64_t)n};
@@ -398,7 +398,7 @@ static void test_r6_truncated_dims(void)
                            "truncated: the block has %zu bytes, the header "
                            "with %u dimensions needs %zu (WA-1 §6.1 R6)",
                            len, n, need);
-            EXPECT_FAIL(b, mk(b, MAGIC, 2, n, (int64_t)wea_data_offset(n),
+            EXPECT_FAIL(b, mk(b, MAGIC, 2, n, (int64_t)wea_canonical_offset(n),
                               dims, n, len),
                         WEA_ERR_TRUNCATED, msg);
         }
@@ -820,54 +820,61 @@ static void test_peek(void)
     size_t len;
     /* 16 bytes suffice */
     mk(b, MAGIC, 3, 7, 128, d, 7, 16);
-    CHECK_INT(wea_peek(b, 16, &hb, &e), WEA_OK);
+    CHECK_INT(wea_parse_fixed_header(b, 16, &hb, &e), WEA_OK);
     CHECK_INT(hb, 72);
     CHECK_INT(e.status, WEA_OK);
-    CHECK_INT(wea_peek(b, 16, NULL, NULL), WEA_OK);
+    CHECK_INT(wea_parse_fixed_header(b, 16, NULL, NULL), WEA_OK);
     /* and it reads no more than 16 (exact-size copy under ASan) */
     {
         unsigned char *c = (unsigned char *)malloc(16);
         if (c != NULL) {
             memcpy(c, b, 16);
-            CHECK_INT(wea_peek(c, 16, &hb, NULL), WEA_OK);
+            CHECK_INT(wea_parse_fixed_header(c, 16, &hb, NULL), WEA_OK);
             free(c);
         }
     }
     for (len = 0; len < 16; len++) {
         hb = 99;
-        CHECK_INT(wea_peek(b, len, &hb, &e), WEA_ERR_TRUNCATED);
+        CHECK_INT(wea_parse_fixed_header(b, len, &hb, &e), WEA_ERR_TRUNCATED);
         CHECK_INT(hb, 99);
     }
-    CHECK_INT(wea_peek(NULL, 0, &hb, NULL), WEA_ERR_TRUNCATED);
-    CHECK_INT(wea_peek(NULL, 1, &hb, &e), WEA_ERR_INVALID_ARGUMENT);
+    CHECK_INT(wea_parse_fixed_header(NULL, 0, &hb, NULL), WEA_ERR_TRUNCATED);
+    CHECK_INT(wea_parse_fixed_header(NULL, 1, &hb, &e),
+              WEA_ERR_INVALID_ARGUMENT);
     b[0] = 0x57;
     b[1] = 0x00;
-    CHECK_INT(wea_peek(b, 16, &hb, &e), WEA_ERR_BAD_MAGIC);
+    CHECK_INT(wea_parse_fixed_header(b, 16, &hb, &e), WEA_ERR_BAD_MAGIC);
     CHECK_STR(e.message, "bad_magic: magic bytes 57 00 41 57, expected 31 2D "
                          "41 57 (WA-1 §6.1 R2)");
-    CHECK_INT(wea_peek(b, mk(b, MAGIC, 13, 7, 128, d, 0, 16), &hb, &e),
+    CHECK_INT(wea_parse_fixed_header(b, mk(b, MAGIC, 13, 7, 128, d, 0, 16),
+                                     &hb, &e),
               WEA_ERR_UNSUPPORTED_TYPE);
-    CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 65, 576, d, 0, 16), &hb, &e),
+    CHECK_INT(wea_parse_fixed_header(b, mk(b, MAGIC, 3, 65, 576, d, 0, 16),
+                                     &hb, &e),
               WEA_ERR_INVALID_NDIMS);
     /* 64 dimensions: the header needs 16 + 8*64 bytes */
-    CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 64, 640, d, 0, 16), &hb, &e),
+    CHECK_INT(wea_parse_fixed_header(b, mk(b, MAGIC, 3, 64, 640, d, 0, 16),
+                                     &hb, &e),
               WEA_OK);
     CHECK_INT(hb, 528);
-    CHECK_INT(wea_peek(b, mk(b, MAGIC, 3, 7, 64, d, 0, 16), &hb, &e),
+    CHECK_INT(wea_parse_fixed_header(b, mk(b, MAGIC, 3, 7, 64, d, 0, 16),
+                                     &hb, &e),
               WEA_ERR_INVALID_OFFSET);
     {
         const unsigned char be[4] = {0x57, 0x41, 0x2D, 0x31};
         const unsigned char v2[4] = {0x32, 0x2D, 0x41, 0x57};
-        CHECK_INT(wea_peek(b, mk(b, be, 3, 7, 128, d, 0, 16), &hb, &e),
+        CHECK_INT(wea_parse_fixed_header(b, mk(b, be, 3, 7, 128, d, 0, 16),
+                                         &hb, &e),
                   WEA_ERR_WRONG_BYTE_ORDER);
-        CHECK_INT(wea_peek(b, mk(b, v2, 3, 7, 128, d, 0, 16), &hb, &e),
+        CHECK_INT(wea_parse_fixed_header(b, mk(b, v2, 3, 7, 128, d, 0, 16),
+                                         &hb, &e),
                   WEA_ERR_UNSUPPORTED_VERSION);
     }
     /* peek, then parse tells the whole block's length */
     {
         wea_header h;
         mk(b, MAGIC, 3, 7, 128, d, 7, 72);
-        CHECK_INT(wea_peek(b, 72, &hb, NULL), WEA_OK);
+        CHECK_INT(wea_parse_fixed_header(b, 72, &hb, NULL), WEA_OK);
         CHECK_INT(wea_parse(b, hb, &h, NULL), WEA_ERR_DATA_TRUNCATED);
         CHECK_INT(h.block_size, 130);
     }
@@ -889,7 +896,7 @@ static void test_write_roundtrip(void)
             int64_t d[WEA_MAX_NDIMS];
             wea_header w, r;
             wea_error e;
-            size_t off = wea_data_offset(n);
+            size_t off = wea_canonical_offset(n);
             int64_t count = 1;
             for (k = 0; k < n; k++) {
                 d[k] = k < 4 ? (int64_t)k + 1 : 1;
@@ -960,7 +967,7 @@ static void test_write_errors(void)
         size_t k;
         char msg[128];
         for (k = 0; k < sizeof reserved / sizeof reserved[0]; k++) {
-            CHECK_INT(wea_plan(reserved[k], 70, NULL, &h, &e),
+            CHECK_INT(wea_make_header(reserved[k], 70, NULL, &h, &e),
                       WEA_ERR_UNSUPPORTED_TYPE);
             (void)snprintf(msg, sizeof msg,
                            "unsupported_type: element type code %u, expected "
@@ -1022,16 +1029,17 @@ static void test_plan(void)
     int64_t d[2] = {1000, 3};
     wea_header h;
     wea_error e;
-    CHECK_INT(wea_plan(WEA_COMPLEX128, 2, d, &h, &e), WEA_OK);
+    CHECK_INT(wea_make_header(WEA_COMPLEX128, 2, d, &h, &e), WEA_OK);
     CHECK_INT(h.offset, 64);
     CHECK_INT(h.len_data, 48000);
     CHECK_INT(h.block_size, 48064);
     CHECK_INT(h.elsize, 16);
-    CHECK_INT(wea_plan(WEA_COMPLEX128, 2, d, NULL, &e),
+    CHECK_INT(wea_make_header(WEA_COMPLEX128, 2, d, NULL, &e),
               WEA_ERR_INVALID_ARGUMENT);
-    CHECK_INT(wea_plan(WEA_COMPLEX128, 65, d, &h, &e), WEA_ERR_INVALID_NDIMS);
+    CHECK_INT(wea_make_header(WEA_COMPLEX128, 65, d, &h, &e),
+              WEA_ERR_INVALID_NDIMS);
     CHECK_INT(h.block_size, 0);
-    CHECK_INT(wea_plan(300, 2, d, &h, &e), WEA_ERR_UNSUPPORTED_TYPE);
+    CHECK_INT(wea_make_header(300, 2, d, &h, &e), WEA_ERR_UNSUPPORTED_TYPE);
 }
 
 static void test_prepare_publish(void)
@@ -1298,7 +1306,7 @@ static void test_spec_examples(void)
             /* the writer produces the same header bytes for the canonical
              * ones */
             unsigned char w[BIG];
-            if (h.offset == (int64_t)wea_data_offset(h.ndims)) {
+            if (h.offset == (int64_t)wea_canonical_offset(h.ndims)) {
                 CHECK_INT(wea_write_header(w, sizeof w, h.etype, h.ndims,
                                            h.dims, NULL, NULL),
                           WEA_OK);
@@ -1528,6 +1536,55 @@ static void test_conformance_vectors(void)
             "flip), %ld invalid vectors", nv, ni);
 }
 
+/* The deprecated names (wea.h, "Deprecated names") are the renamed
+ * functions under their old names: the same results, statuses, headers and
+ * messages on valid and invalid input. */
+static void test_deprecated_aliases(void)
+{
+    static const unsigned char BAD4[4] = {0x00, 0x2D, 0x41, 0x57};
+    const int64_t d2[2] = {3, 4}, neg[2] = {3, -1}, huge[2] = {INT64_MAX, 2};
+    static const unsigned codes[] = {0u,   1u,   12u,  13u,
+                                     256u, 257u, 258u, 70000u};
+    unsigned char b[BIG];
+    unsigned n, k, nd;
+    for (n = 0; n <= 70; n++) {
+        CHECK_INT(wea_data_offset(n), wea_canonical_offset(n));
+    }
+    CHECK_INT(wea_data_offset(~0u), wea_canonical_offset(~0u));
+    for (k = 0; k < 6; k++) {
+        size_t len, hb_old = 7, hb_new = 7;
+        wea_error e_old, e_new;
+        switch (k) {
+        case 0: len = mk(b, MAGIC, 3, 2, 64, d2, 2, 16); break;
+        case 1: len = mk(b, MAGIC, 3, 2, 64, d2, 2, 16) - 1; break;
+        case 2: len = mk(b, BAD4, 3, 2, 64, d2, 2, 16); break;
+        case 3: len = mk(b, MAGIC, 300, 2, 64, d2, 2, 16); break;
+        case 4: len = mk(b, MAGIC, 3, 65, 576, d2, 2, 16); break;
+        default: len = mk(b, MAGIC, 3, 2, 96, d2, 2, 16); break;
+        }
+        CHECK_INT(wea_peek(b, len, &hb_old, &e_old),
+                  wea_parse_fixed_header(b, len, &hb_new, &e_new));
+        CHECK_INT(hb_old, hb_new);
+        CHECK_INT(e_old.status, e_new.status);
+        CHECK_STR(e_old.message, e_new.message);
+    }
+    for (k = 0; k < sizeof codes / sizeof codes[0]; k++) {
+        for (nd = 0; nd < 4; nd++) {
+            const int64_t *dims = nd == 0 ? d2 : nd == 1 ? neg : huge;
+            unsigned ndims = nd == 3 ? 65u : 2u;
+            wea_header h_old, h_new;
+            wea_error e_old, e_new;
+            memset(&h_old, 0x5A, sizeof h_old);
+            memset(&h_new, 0x5A, sizeof h_new);
+            CHECK_INT(wea_plan(codes[k], ndims, dims, &h_old, &e_old),
+                      wea_make_header(codes[k], ndims, dims, &h_new, &e_new));
+            CHECK(memcmp(&h_old, &h_new, sizeof h_old) == 0);
+            CHECK_INT(e_old.status, e_new.status);
+            CHECK_STR(e_old.message, e_new.message);
+        }
+    }
+}
+
 const th_case th_wea_cases[] = {
     {"status_numbers", test_status_numbers},
     {"status_category", test_status_category},
@@ -1557,6 +1614,7 @@ const th_case th_wea_cases[] = {
     {"write_layout", test_write_layout},
     {"write_errors", test_write_errors},
     {"plan", test_plan},
+    {"deprecated_aliases", test_deprecated_aliases},
     {"prepare_publish", test_prepare_publish},
     {"names_valid", test_names_valid},
     {"names_invalid", test_names_invalid},
