@@ -1,8 +1,8 @@
 """A small ctypes binding of the C reader (libwea), for the reliability tests.
 
-The library is ``build/reliability/libwea.so``, built from ``c/src/wea.c``
-and ``c/src/wea_posix.c`` by ``mk/reliability.mk`` (``WEA_CLIB`` overrides
-the path). Only what the tests need is bound: ``wea_parse`` (the reader,
+The library is the C build's shared ``c/build/libwea.so`` (``make -C c
+lib``; ``build/reliability/libwea.so`` links to it, and ``WEA_CLIB``, set
+by ``mk/reliability.mk``, overrides the path). Only what the tests need is bound: ``wea_parse`` (the reader,
 R1 to R9), ``wea_map_file``, ``wea_shm_create``, ``wea_shm_attach``,
 ``wea_unmap`` and ``wea_shm_unlink``. Structures mirror ``c/include/wea.h``.
 """
@@ -91,7 +91,7 @@ def lib() -> ctypes.CDLL:
     if _lib is None:
         if not LIB_PATH.is_file():
             raise FileNotFoundError(
-                f"{LIB_PATH} is missing: run `make build/reliability/libwea.so`"
+                f"{LIB_PATH} is missing: run `make -C c lib` (or `make test-reliability`)"
             )
         c = ctypes.CDLL(str(LIB_PATH), use_errno=True)
         c.wea_parse.argtypes = [

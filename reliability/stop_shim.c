@@ -6,7 +6,7 @@
  *
  * WEA_STOP_AFTER names the step; once the creator is there, the shim
  * writes "at STEP\n" on standard output and pauses until killed. The steps
- * are the libc calls of wea_shm_create() (c/src/wea_posix.c):
+ * are the libc calls of wea_shm_create() (c/src/wea_shm.c):
  *
  *   after-C2         shm_open with O_CREAT
  *   after-C3         fchmod
