@@ -33,7 +33,7 @@ TOOLS_STAMP := tools/node_modules/.installed
 # order (group:target target ...;); a target of no group is listed under
 # "other", so none is ever hidden. mk/help.awk aligns and wraps the text.
 HELP_GROUPS := start here:demo test;\
-  conformance and the spec:conformance vectors vectors-check spec;\
+  conformance and the spec:conformance vectors vectors-check spec tables test-add-type;\
   benchmark:bench bench-smoke;\
   fuzzing and reliability:fuzz fuzz-c fuzz-python test-reliability;\
   documentation:docs docs-check;\

@@ -85,6 +85,7 @@ instances:
     value: 16 + 8 * header.num_dims
     doc: Bytes of the fixed header plus the dims.
     doc-ref: spec/wea.md §3.2
+  # BEGIN GENERATED len_elem: from spec/registry.json by `make tables`; do not edit
   len_elem:
     value: |
       header.etype == element_type::int8 ? 1
@@ -103,6 +104,7 @@ instances:
       : 2
     doc: Element size `S` in bytes (§4.1, §4.2).
     doc-ref: spec/wea.md §4
+  # END GENERATED len_elem
   shape:
     pos: 0
     size: 0
@@ -235,50 +237,48 @@ types:
         value: |
           dim == 0 or (idx + 1 < _root.header.num_dims ? rest.has_zero.as<bool> : false)
 enums:
+  # BEGIN GENERATED element_type: from spec/registry.json by `make tables`; do not edit
   element_type:
     1:
       id: int8
-      doc: int8_t, numpy int8, Julia Int8; 1 byte
+      doc: "two's complement; numpy int8, C int8_t, Julia Int8; 1 byte"
     2:
       id: uint8
-      doc: uint8_t, numpy uint8, Julia UInt8; 1 byte
+      doc: "unsigned; numpy uint8, C uint8_t, Julia UInt8; 1 byte"
     3:
       id: int16
-      doc: int16_t, numpy int16, Julia Int16; 2 bytes
+      doc: "two's complement; numpy int16, C int16_t, Julia Int16; 2 bytes"
     4:
       id: uint16
-      doc: uint16_t, numpy uint16, Julia UInt16; 2 bytes
+      doc: "unsigned; numpy uint16, C uint16_t, Julia UInt16; 2 bytes"
     5:
       id: int32
-      doc: int32_t, numpy int32, Julia Int32; 4 bytes
+      doc: "two's complement; numpy int32, C int32_t, Julia Int32; 4 bytes"
     6:
       id: uint32
-      doc: uint32_t, numpy uint32, Julia UInt32; 4 bytes
+      doc: "unsigned; numpy uint32, C uint32_t, Julia UInt32; 4 bytes"
     7:
       id: int64
-      doc: int64_t, numpy int64, Julia Int64; 8 bytes
+      doc: "two's complement; numpy int64, C int64_t, Julia Int64; 8 bytes"
     8:
       id: uint64
-      doc: uint64_t, numpy uint64, Julia UInt64; 8 bytes
+      doc: "unsigned; numpy uint64, C uint64_t, Julia UInt64; 8 bytes"
     9:
       id: float32
-      doc: IEEE 754 binary32, numpy float32, Julia Float32; 4 bytes
+      doc: "IEEE 754 binary32; numpy float32, C float, Julia Float32; 4 bytes"
     10:
       id: float64
-      doc: IEEE 754 binary64, numpy float64, Julia Float64; 8 bytes
+      doc: "IEEE 754 binary64; numpy float64, C double, Julia Float64; 8 bytes"
     11:
       id: complex64
-      doc: two float32 (real, imaginary), Julia ComplexF32; 8 bytes
+      doc: "two float32, the real part then the imaginary part; numpy complex64, C float[2], Julia ComplexF32; 8 bytes"
     12:
       id: complex128
-      doc: two float64 (real, imaginary), Julia ComplexF64; 16 bytes
+      doc: "two float64, the real part then the imaginary part; numpy complex128, C double[2], Julia ComplexF64; 16 bytes"
     256:
       id: bool
-      doc: |
-        wea extension, not readable by Julia's WrappedArray: one byte,
-        0 is false, 1 is true (§4.2)
+      doc: "one byte, 0 is false, 1 is true; numpy bool, C uint8_t, Julia Bool, not readable by Julia's WrappedArray (§4.2); 1 byte"
     257:
       id: float16
-      doc: |
-        wea extension, not readable by Julia's WrappedArray: IEEE 754
-        binary16; 2 bytes (§4.2)
+      doc: "IEEE 754 binary16; numpy float16, C uint16_t, Julia Float16, not readable by Julia's WrappedArray (§4.2); 2 bytes"
+  # END GENERATED element_type

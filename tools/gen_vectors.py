@@ -69,6 +69,27 @@ ETYPES: dict[str, tuple[int, int]] = {
 CODE_SIZE: dict[int, int] = {code: size for code, size in ETYPES.values()}
 CODE_NAME: dict[int, str] = {code: name for name, (code, _) in ETYPES.items()}
 JULIA_CODES = range(1, 13)  # §4.1: the codes Julia's WrappedArray knows
+LAST_CODE = max(CODE_SIZE)  # the last assigned code; every later one is reserved (§4.3)
+
+
+def spell_codes(codes: Sequence[int]) -> str:
+    """Spell out codes as the R3 message does: runs of 3 or more as "a to b"."""
+    runs: list[list[int]] = []
+    for code in sorted(codes):
+        if runs and code == runs[-1][-1] + 1:
+            runs[-1].append(code)
+        else:
+            runs.append([code])
+    items = [
+        word
+        for run in runs
+        for word in ([f"{run[0]} to {run[-1]}"] if len(run) > 2 else [str(c) for c in run])
+    ]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+# The valid codes as the R3 message of §6.3 lists them: "1 to 12, 256 or 257".
+CODES_TEXT = spell_codes(list(CODE_SIZE))
 
 # Error categories (§6.2), numbered 1 to 10 in this order.
 CATEGORIES: tuple[str, ...] = (
@@ -160,8 +181,7 @@ def reference_check(buf: bytes) -> tuple[str, str] | tuple[None, Decoded]:
     offset = int.from_bytes(buf[8:16], "little", signed=True)
     if etype not in CODE_SIZE:  # R3
         return "unsupported_type", (
-            f"unsupported_type: element type code {etype}, expected 1 to 12, 256 or 257 "
-            "(WA-1 §6.1 R3)"
+            f"unsupported_type: element type code {etype}, expected {CODES_TEXT} (WA-1 §6.1 R3)"
         )
     if ndims > MAX_NDIMS:  # R4
         return "invalid_ndims", (
@@ -1184,7 +1204,7 @@ def invalid_r3() -> Iterator[Vector]:
         13: "code 13, the first code after Julia's range",
         14: "code 14",
         255: "code 255, the last code before the extensions",
-        258: "code 258, the first code after the extensions",
+        LAST_CODE + 1: f"code {LAST_CODE + 1}, the first code after the extensions",
         2560: "code 2560 = 0x0A00, float64's code byte-swapped",
         32768: "code 32768",
         65535: "code 65535, the largest u2",

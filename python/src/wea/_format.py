@@ -72,6 +72,7 @@ __all__ = [
 
 # -- §12 named constants ------------------------------------------------------
 
+# BEGIN GENERATED constants: from spec/registry.json by `make tables`; do not edit
 #: The magic number (§3.3); in little-endian order the bytes ``31 2D 41 57``.
 MAGIC: Final = 0x57412D31
 #: The magic as it lies in memory (§3.3).
@@ -94,6 +95,7 @@ MAX_SIZE: Final = 2**63 - 1
 MAX_NAME_BYTES: Final = 255
 #: The permission bits of a new shared-memory object (§8.2.2, §10.4).
 DEFAULT_MODE: Final = 0o600
+# END GENERATED constants
 
 _FIXED = struct.Struct("<HHq")  # etype, ndims, offset, after the magic
 #: The dims of N dimensions, N = 0 to MAX_NDIMS, compiled once at import.
@@ -131,8 +133,8 @@ class ElementType:
         return int(self.dtype.itemsize)
 
 
-def _et(code: int, name: str, spec: str) -> ElementType:
-    return ElementType(code, name, np.dtype(spec), code <= 12)
+def _et(code: int, name: str, spec: str, julia: bool) -> ElementType:
+    return ElementType(code, name, np.dtype(spec), julia)
 
 
 #: The element types of spec §4.1 and §4.2, by code.
@@ -140,23 +142,30 @@ ELEMENT_TYPES: Final[Mapping[int, ElementType]] = MappingProxyType(
     {
         et.code: et
         for et in (
-            _et(1, "int8", "|i1"),
-            _et(2, "uint8", "|u1"),
-            _et(3, "int16", "<i2"),
-            _et(4, "uint16", "<u2"),
-            _et(5, "int32", "<i4"),
-            _et(6, "uint32", "<u4"),
-            _et(7, "int64", "<i8"),
-            _et(8, "uint64", "<u8"),
-            _et(9, "float32", "<f4"),
-            _et(10, "float64", "<f8"),
-            _et(11, "complex64", "<c8"),
-            _et(12, "complex128", "<c16"),
-            _et(256, "bool", "|b1"),
-            _et(257, "float16", "<f2"),
+            # BEGIN GENERATED element-types: from spec/registry.json by `make tables`; do not edit
+            _et(1, "int8", "|i1", True),
+            _et(2, "uint8", "|u1", True),
+            _et(3, "int16", "<i2", True),
+            _et(4, "uint16", "<u2", True),
+            _et(5, "int32", "<i4", True),
+            _et(6, "uint32", "<u4", True),
+            _et(7, "int64", "<i8", True),
+            _et(8, "uint64", "<u8", True),
+            _et(9, "float32", "<f4", True),
+            _et(10, "float64", "<f8", True),
+            _et(11, "complex64", "<c8", True),
+            _et(12, "complex128", "<c16", True),
+            _et(256, "bool", "|b1", False),
+            _et(257, "float16", "<f2", False),
+            # END GENERATED element-types
         )
     }
 )
+
+# BEGIN GENERATED etype-codes: from spec/registry.json by `make tables`; do not edit
+#: The valid codes as the R3 message spells them out (spec §6.3).
+_ETYPE_CODES: Final = "1 to 12, 256 or 257"
+# END GENERATED etype-codes
 
 _BY_KIND_SIZE: Final[dict[tuple[str, int], int]] = {
     (et.dtype.kind, et.dtype.itemsize): et.code for et in ELEMENT_TYPES.values()
@@ -436,8 +445,7 @@ def _check_etype(etype: int) -> None:
     """R3."""
     if etype not in ELEMENT_TYPES:
         raise UnsupportedTypeError(
-            f"unsupported_type: element type code {etype}, expected 1 to 12, "
-            f"256 or 257 {_cite('R3')}"
+            f"unsupported_type: element type code {etype}, expected {_ETYPE_CODES} {_cite('R3')}"
         )
 
 
