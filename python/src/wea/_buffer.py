@@ -506,7 +506,7 @@ def loads(buf: Any, *, order: Order = "F") -> NDArray[Any]:
     if order != "F":
         check_order(order)
     try:  # a snapshot of the first 64 bytes; a header seen before needs only R9
-        plan = _VALID[_FIRST64(buf)[0]]
+        _, dtype, elements, offset, rev, need = _VALID[_FIRST64(buf)[0]]
     except (KeyError, struct.error, TypeError, ValueError, BufferError):
         pass
     else:
@@ -517,8 +517,12 @@ def loads(buf: Any, *, order: Order = "F") -> NDArray[Any]:
             n = buf.nbytes
         else:
             n = -1
-        if n >= plan.need:
-            return _view(buf, plan, order)
+        if n >= need:  # _view(), inline: this is decode's whole cost
+            a = _frombuffer(buf, dtype, elements, offset)
+            if len(rev) == 1:
+                return a
+            a = a.reshape(rev)  # C order: the dims reversed (at most 6 here)
+            return a if order == "C" else a.T
     mv = byte_view(buf)
     return _view(mv, validate(mv), order)
 
