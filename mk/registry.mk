@@ -4,14 +4,14 @@
 #
 #   make tables   regenerate every table generated from the registry (the
 #                 marked regions of spec/wea.md, spec/wea.ksy,
-#                 python/src/wea/_format.py, the enums of
+#                 python/src/wea/_format.py, c/include/wea.h,
+#                 c/src/wea_tables.h, the enums of
 #                 conformance/manifest.schema.json), then the vectors, then
 #                 the spec's filled-in §6.3 examples, which quote the vectors
 #
 # The drift test (tools/tests/test_registry.py, run by `make spec`) fails if
 # a generated region is stale or an independent copy disagrees with the
-# registry (tools/gen_vectors.py, tools/julia_model.py, the participants'
-# category numbers, reliability/cwea.py, the C tables read from c/src).
+# registry (tools/gen_vectors.py, tools/julia_model.py, reliability/cwea.py).
 # docs/porting.md "Adding an element type" is the checklist that ends here.
 # `make test-add-type` runs the dry run that follows that checklist with a
 # fictitious type in a temporary copy of the repository.

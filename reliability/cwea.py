@@ -2,9 +2,10 @@
 
 The library is the C build's shared ``c/build/libwea.so`` (``make -C c
 lib``; ``build/reliability/libwea.so`` links to it, and ``WEA_CLIB``, set
-by ``mk/reliability.mk``, overrides the path). Only what the tests need is bound: ``wea_parse`` (the reader,
-R1 to R9), ``wea_map_file``, ``wea_shm_create``, ``wea_shm_attach``,
-``wea_unmap`` and ``wea_shm_unlink``. Structures mirror ``c/include/wea.h``.
+by ``mk/reliability.mk``, overrides the path). Only what the tests need is
+bound: ``wea_parse`` (the reader, R1 to R9), ``wea_map_file``,
+``wea_shm_create``, ``wea_shm_attach``, ``wea_unmap`` and
+``wea_shm_unlink``. Structures mirror ``c/include/wea.h``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,12 @@ and an ``END GENERATED <region>`` marker:
 * python/src/wea/_format.py: the §12 constants, the element types and the
   list of codes that the R3 message spells out;
 * conformance/manifest.schema.json: the enums of ``etype`` and ``error``
-  (JSON has no comments: the two arrays are replaced in place).
+  (JSON has no comments: the two arrays are replaced in place);
+* c/include/wea.h: ``enum wea_etype`` and the format statuses 1 to 10 of
+  ``enum wea_status``;
+* c/src/wea_tables.h: the element-type table (rows, ``WEA__CORE_LAST``,
+  ``WEA__EXT_FIRST``, ``WEA__EXT_LAST``, the codes and names texts) and the
+  names of statuses 1 to 10.
 
 Usage::
 
@@ -21,9 +26,10 @@ Usage::
     gen_tables.py check   # exit 1 and name every region that differs
 
 Uses only the standard library. The deliberately independent copies (the
-vector generator and oracle tools/gen_vectors.py, the C tables, the
-participants' category lists) are not generated: tools/tests/test_registry.py
-compares them with the registry.
+vector generator and oracle tools/gen_vectors.py, the Julia model,
+reliability/cwea.py) are not generated: tools/tests/test_registry.py
+compares them with the registry. weatool and the conformance participants
+read the lists at run time.
 """
 
 from __future__ import annotations
@@ -44,8 +50,11 @@ KSY = Path("spec/wea.ksy")
 PY_FORMAT = Path("python/src/wea/_format.py")
 MANIFEST_SCHEMA = Path("conformance/manifest.schema.json")
 MANIFEST = Path("conformance/manifest.json")
+C_HEADER = Path("c/include/wea.h")
+C_TABLES = Path("c/src/wea_tables.h")
 
 SOURCE_NOTE = "from spec/registry.json by `make tables`; do not edit"
+C_SOURCE_NOTE = "from spec/registry.json, `make tables`"
 
 # The vectors whose messages §6.3 shows filled in, one per row of its table.
 MESSAGE_EXAMPLES: tuple[str, ...] = (
@@ -327,6 +336,136 @@ def py_etype_codes(reg: dict[str, Any], root: Path) -> str:
     )
 
 
+# --- C: c/include/wea.h and c/src/wea_tables.h --------------------------------
+
+C_WIDTH = 79  # the C sources' longest line
+
+
+def _c_comment_lines(lhs: str, column: int, text: str) -> list[str]:
+    """``lhs`` then a Doxygen ``/**< text */`` at ``column``, wrapped below itself."""
+    first = lhs.ljust(column - 1) + " /**< "
+    words = text.split()
+    lines: list[str] = []
+    line = first
+    for word in words:
+        if line not in (first, " " * len(first)) and len(line) + len(word) + 3 > C_WIDTH:
+            lines.append(line.rstrip())
+            line = " " * len(first)
+        line += word + " "
+    lines.append(line + "*/")
+    return lines
+
+
+def _c_etype_comment(t: dict[str, Any]) -> str:
+    text = f"{t['c_type']}: {t['description']}"
+    if "byte" not in t["description"]:
+        text += ", " + _plural(t["size"], "byte")
+    return text if t["julia"] else text + " (extension, §4.2)"
+
+
+def c_enum_etype(reg: dict[str, Any], root: Path) -> str:
+    types = reg["element_types"]
+    core = [t["code"] for t in types if t["julia"]]
+    ext = [t["code"] for t in types if not t["julia"]]
+    _c_contiguous(core, "core")
+    _c_contiguous(ext, "extension")
+    lhs = [
+        f"    {t['c_enum']} = {t['code']}" + ("," if i < len(types) - 1 else "")
+        for i, t in enumerate(types)
+    ]
+    column = max(len(s) for s in lhs) + 1
+    body = [
+        line
+        for s, t in zip(lhs, types, strict=True)
+        for line in _c_comment_lines(s, column, _c_etype_comment(t))
+    ]
+    return "\n".join(
+        [
+            f"/** The element type codes: {core[0]} to {core[-1]}, the core of spec §4.1, and",
+            f" *  {ext[0]} to {ext[-1]}, WA-1's extensions of §4.2. Every other code is",
+            " *  reserved (§4.3). */",
+            "enum wea_etype {",
+            *body,
+            "};",
+        ]
+    )
+
+
+def _c_status_name(c: dict[str, Any]) -> str:
+    return "WEA_ERR_" + str(c["name"]).upper()
+
+
+def _checks(c: dict[str, Any]) -> str:
+    return ", ".join(dict.fromkeys(m["check"] for m in c["messages"]))
+
+
+def c_enum_statuses(reg: dict[str, Any], root: Path) -> str:
+    lines: list[str] = []
+    for c in reg["categories"]:
+        lhs = f"    {_c_status_name(c)} = {c['number']},"
+        lines += _c_comment_lines(lhs, 36, f"`{c['name']}` ({_checks(c)})")
+    return "\n".join(lines)
+
+
+def _c_contiguous(codes: list[int], what: str) -> None:
+    if not codes or codes != list(range(codes[0], codes[0] + len(codes))):
+        raise RegistryError(
+            f"the {what} codes must be consecutive: the C library indexes its table "
+            "(c/src/wea.c, find_etype)"
+        )
+
+
+def _c_string_macro(name: str, text: str) -> list[str]:
+    """``#define name "text"``, split into adjacent literals after commas if too long."""
+    one = f'#define {name} "{text}"'
+    if len(one) <= C_WIDTH:
+        return [one]
+    width = C_WIDTH - 4 - 2 - 2  # the indent, the quotes, " \"
+    pieces: list[str] = []
+    for word in text.split(" "):
+        if pieces and len(pieces[-1]) + 1 + len(word) <= width:
+            pieces[-1] += " " + word
+        else:
+            pieces.append(word)
+    pieces = [p + " " for p in pieces[:-1]] + pieces[-1:]
+    lines = [f"#define {name}", *(f'    "{p}"' for p in pieces)]
+    return [s.ljust(C_WIDTH - 2) + " \\" for s in lines[:-1]] + lines[-1:]
+
+
+def c_tables_etypes(reg: dict[str, Any], root: Path) -> str:
+    types = reg["element_types"]
+    core = [t["code"] for t in types if t["julia"]]
+    ext = [t["code"] for t in types if not t["julia"]]
+    _c_contiguous(core, "core")
+    _c_contiguous(ext, "extension")
+    if core[0] != 1:
+        raise RegistryError("the core codes must start at 1 (c/src/wea.c, find_etype)")
+    rows = [f'    {{{t["c_enum"]}, {t["size"]}, "{t["name"]}"}},' for t in types]
+    return "\n".join(
+        [
+            "/* The core codes 1 to WEA__CORE_LAST (§4.1), then the extension codes",
+            " * WEA__EXT_FIRST to WEA__EXT_LAST (§4.2). */",
+            f"#define WEA__CORE_LAST {core[-1]}u",
+            f"#define WEA__EXT_FIRST {ext[0]}u",
+            f"#define WEA__EXT_LAST {ext[-1]}u",
+            "",
+            "/* Every element type, in code order: code, size S, name (§4). */",
+            "static const struct wea__etype_info WEA__ETYPES[] = {",
+            *rows,
+            "};",
+            "",
+            "/* The valid codes, as the R3 and §7.1 messages list them, and the",
+            " * valid names, as the §4 message lists them. */",
+            *_c_string_macro("WEA__ETYPE_CODES_TEXT", etype_codes_text(reg)),
+            *_c_string_macro("WEA__ETYPE_NAMES_TEXT", etype_names_text(reg)),
+        ]
+    )
+
+
+def c_tables_status_names(reg: dict[str, Any], root: Path) -> str:
+    return "\n".join(f'    "{c["name"]}",' for c in reg["categories"])
+
+
 # ---------------------------------------------------------------------------
 # Regions: where each rendering goes.
 # ---------------------------------------------------------------------------
@@ -339,13 +478,18 @@ class Region:
     path: Path
     name: str
     render: Callable[[dict[str, Any], Path], str]
-    comment: str  # "md", "#" (YAML, Python)
+    comment: str  # "md", "#" (YAML, Python), "c"
 
     def markers(self) -> tuple[str, str]:
         if self.comment == "md":
             return (
                 f"<!-- BEGIN GENERATED {self.name}: {SOURCE_NOTE} -->",
                 f"<!-- END GENERATED {self.name} -->",
+            )
+        if self.comment == "c":  # shorter: the C sources keep to 79 columns
+            return (
+                f"/* BEGIN GENERATED {self.name}: {C_SOURCE_NOTE} */",
+                f"/* END GENERATED {self.name} */",
             )
         return (f"# BEGIN GENERATED {self.name}: {SOURCE_NOTE}", f"# END GENERATED {self.name}")
 
@@ -363,6 +507,10 @@ REGIONS: tuple[Region, ...] = (
     Region(PY_FORMAT, "constants", py_constants, "#"),
     Region(PY_FORMAT, "element-types", py_element_types, "#"),
     Region(PY_FORMAT, "etype-codes", py_etype_codes, "#"),
+    Region(C_HEADER, "etypes", c_enum_etype, "c"),
+    Region(C_HEADER, "statuses", c_enum_statuses, "c"),
+    Region(C_TABLES, "etypes", c_tables_etypes, "c"),
+    Region(C_TABLES, "status-names", c_tables_status_names, "c"),
 )
 
 

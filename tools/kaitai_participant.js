@@ -31,19 +31,11 @@ const EXIT_USAGE = 64; // EX_USAGE
 const EXIT_NOINPUT = 66; // EX_NOINPUT: the file cannot be read
 const EXIT_SOFTWARE = 70; // EX_SOFTWARE: a failure this wrapper cannot name
 
-// Error categories and their numbers (spec §6.2).
-const CATEGORY_NUMBER = {
-  truncated: 1,
-  bad_magic: 2,
-  wrong_byte_order: 3,
-  unsupported_version: 4,
-  unsupported_type: 5,
-  invalid_ndims: 6,
-  invalid_offset: 7,
-  invalid_dimension: 8,
-  overflow: 9,
-  data_truncated: 10,
-};
+// Error categories and their numbers (spec §6.2), from the registry.
+const CATEGORY_NUMBER = Object.fromEntries(
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'spec', 'registry.json'), 'utf8'))
+    .categories.map((c) => [c.name, c.number])
+);
 
 // The validations of spec/wea.ksy, by the srcPath the generated parser
 // reports (the same as tools/kaitai_participant.py's SRC_PATH_CATEGORY).

@@ -40,18 +40,10 @@ EXIT_USAGE = 64  # EX_USAGE
 EXIT_NOINPUT = 66  # EX_NOINPUT: the file cannot be read
 EXIT_SOFTWARE = 70  # EX_SOFTWARE: a failure this wrapper cannot name
 
-# Error categories and their numbers (spec §6.2).
+# Error categories and their numbers (spec §6.2), from the registry.
 CATEGORY_NUMBER: dict[str, int] = {
-    "truncated": 1,
-    "bad_magic": 2,
-    "wrong_byte_order": 3,
-    "unsupported_version": 4,
-    "unsupported_type": 5,
-    "invalid_ndims": 6,
-    "invalid_offset": 7,
-    "invalid_dimension": 8,
-    "overflow": 9,
-    "data_truncated": 10,
+    str(c["name"]): int(c["number"])
+    for c in json.loads((ROOT / "spec" / "registry.json").read_text(encoding="utf-8"))["categories"]
 }
 
 # The validations of spec/wea.ksy, by the src_path the generated parser

@@ -122,6 +122,11 @@ static const char usage_conform[] =
     "           exit the category number (1..10, spec §6.2)\n"
     "  usage or I/O error: a message on stderr, exit 64 or more.\n";
 
+/* Where a usage text lists the element types: print_usage() writes their
+ * names there from the library's table (wea_etype_name), so that the list
+ * follows spec/registry.json without an edit here. */
+#define TYPE_NAMES "<TYPE_NAMES>"
+
 static const char usage_create[] =
     "usage: weatool create (TARGET | --shm NAME | --out FILE) --type TYPE\n"
     "                      --shape D1,D2,... [--fill zero|iota|VALUE]\n"
@@ -134,8 +139,7 @@ static const char usage_create[] =
     "TARGET (any other name, or --out FILE, also spelled --file) is written\n"
     "with exactly offset + L bytes (replacing an existing file).\n"
     "\n"
-    "  --type TYPE    int8 uint8 int16 uint16 int32 uint32 int64 uint64\n"
-    "                 float32 float64 complex64 complex128 bool float16\n"
+    "  --type TYPE    " TYPE_NAMES "\n"
     "  --shape DIMS   comma-separated lengths, first dimension first (the\n"
     "                 one that varies fastest); '' or '()' for 0-d\n"
     "  --fill F       zero (default); iota: element k (memory order) is k\n"
@@ -161,6 +165,53 @@ static const char usage_unlink[] =
     "\n"
     "Removes a shared-memory name (spec §8.2.4); a file is refused. Exit 0,\n"
     "64 bad name or a file, 66 no such object, 77 permission denied.\n";
+
+/* The names of every element type, in code order, as words wrapped at 78
+ * columns; a continuation line starts at column `indent`. */
+static void print_type_names(FILE *out, size_t indent)
+{
+    size_t col = indent, len;
+    unsigned code;
+    const char *name;
+    int first = 1;
+
+    for (code = 1; code <= UINT16_MAX; code++) {
+        name = wea_etype_name(code);
+        if (name == NULL) {
+            continue;
+        }
+        len = strlen(name);
+        if (!first && col + 1 + len > 78) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        fputs(name, out);
+        col += len;
+        first = 0;
+    }
+}
+
+/* A usage text, with the element types where it says TYPE_NAMES. */
+static void print_usage(const char *usage, FILE *out)
+{
+    const char *at = strstr(usage, TYPE_NAMES);
+    const char *line;
+
+    if (at == NULL) {
+        fputs(usage, out);
+        return;
+    }
+    line = at; /* the start of its line: the column of the list */
+    while (line > usage && line[-1] != '\n') {
+        line--;
+    }
+    fwrite(usage, 1, (size_t)(at - usage), out);
+    print_type_names(out, (size_t)(at - line));
+    fputs(at + strlen(TYPE_NAMES), out);
+}
 
 /* A leading '/' and no other '/': a shared-memory name by the convention. */
 static int is_shm_name(const char *arg)
@@ -752,7 +803,7 @@ static int cmd_create(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage_create, stdout);
+            print_usage(usage_create, stdout);
             return 0;
         } else if (a[0] != '-' || a[1] == '\0') {
             if (set_target(&t, a, 0) != 0) {
@@ -797,8 +848,9 @@ static int cmd_create(int argc, char **argv)
         return usage_error(usage_create, "%s", err.message);
     }
     if (parse_shape(shape, dims, &ndims) != 0) {
-        return usage_error(usage_create, "--shape %s: expected up to 32 "
-                           "comma-separated lengths (0 or more)", shape);
+        return usage_error(usage_create, "--shape %s: expected up to %d "
+                           "comma-separated lengths (0 or more)", shape,
+                           WEA_MAX_NDIMS);
     }
     if (wt_parse_fill(fillarg, etype, &fill, msg, sizeof msg) != 0) {
         return usage_error(usage_create, "%s", msg);
@@ -973,7 +1025,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], "help") == 0 && argc > 2) {
             for (i = 0; i < N_COMMANDS; i++) {
                 if (strcmp(argv[2], commands[i].name) == 0) {
-                    fputs(commands[i].usage, stdout);
+                    print_usage(commands[i].usage, stdout);
                     return 0;
                 }
             }

@@ -88,24 +88,31 @@ extern "C" {
 /** \defgroup wea_types Element type codes (spec §4)
  *  @{ */
 
-/** The element type codes of spec §4.1 (core) and §4.2 (extensions). Every
- *  other code is reserved (§4.3). */
+/* BEGIN GENERATED etypes: from spec/registry.json, `make tables` */
+/** The element type codes: 1 to 12, the core of spec §4.1, and
+ *  256 to 257, WA-1's extensions of §4.2. Every other code is
+ *  reserved (§4.3). */
 enum wea_etype {
-    WEA_INT8 = 1,        /**< int8_t, 1 byte */
-    WEA_UINT8 = 2,       /**< uint8_t, 1 byte */
-    WEA_INT16 = 3,       /**< int16_t, 2 bytes */
-    WEA_UINT16 = 4,      /**< uint16_t, 2 bytes */
-    WEA_INT32 = 5,       /**< int32_t, 4 bytes */
-    WEA_UINT32 = 6,      /**< uint32_t, 4 bytes */
-    WEA_INT64 = 7,       /**< int64_t, 8 bytes */
-    WEA_UINT64 = 8,      /**< uint64_t, 8 bytes */
-    WEA_FLOAT32 = 9,     /**< IEEE 754 binary32, 4 bytes */
-    WEA_FLOAT64 = 10,    /**< IEEE 754 binary64, 8 bytes */
-    WEA_COMPLEX64 = 11,  /**< two binary32 (real, imaginary), 8 bytes */
-    WEA_COMPLEX128 = 12, /**< two binary64 (real, imaginary), 16 bytes */
-    WEA_BOOL = 256,      /**< one byte, 0 or 1 (extension, §4.2) */
-    WEA_FLOAT16 = 257    /**< IEEE 754 binary16 bits, 2 bytes (extension) */
+    WEA_INT8 = 1,        /**< int8_t: two's complement, 1 byte */
+    WEA_UINT8 = 2,       /**< uint8_t: unsigned, 1 byte */
+    WEA_INT16 = 3,       /**< int16_t: two's complement, 2 bytes */
+    WEA_UINT16 = 4,      /**< uint16_t: unsigned, 2 bytes */
+    WEA_INT32 = 5,       /**< int32_t: two's complement, 4 bytes */
+    WEA_UINT32 = 6,      /**< uint32_t: unsigned, 4 bytes */
+    WEA_INT64 = 7,       /**< int64_t: two's complement, 8 bytes */
+    WEA_UINT64 = 8,      /**< uint64_t: unsigned, 8 bytes */
+    WEA_FLOAT32 = 9,     /**< float: IEEE 754 binary32, 4 bytes */
+    WEA_FLOAT64 = 10,    /**< double: IEEE 754 binary64, 8 bytes */
+    WEA_COMPLEX64 = 11,  /**< float[2]: two float32, the real part then the
+                              imaginary part, 8 bytes */
+    WEA_COMPLEX128 = 12, /**< double[2]: two float64, the real part then the
+                              imaginary part, 16 bytes */
+    WEA_BOOL = 256,      /**< uint8_t: one byte, 0 is false, 1 is true
+                              (extension, §4.2) */
+    WEA_FLOAT16 = 257    /**< uint16_t: IEEE 754 binary16, 2 bytes
+                              (extension, §4.2) */
 };
+/* END GENERATED etypes */
 
 /** @} */
 
@@ -123,6 +130,7 @@ enum wea_etype {
  *  From 11 on are the binding's own statuses, which are not format errors. */
 typedef enum wea_status {
     WEA_OK = 0,                     /**< success */
+    /* BEGIN GENERATED statuses: from spec/registry.json, `make tables` */
     WEA_ERR_TRUNCATED = 1,          /**< `truncated` (R1, R6) */
     WEA_ERR_BAD_MAGIC = 2,          /**< `bad_magic` (R2) */
     WEA_ERR_WRONG_BYTE_ORDER = 3,   /**< `wrong_byte_order` (R2) */
@@ -133,6 +141,7 @@ typedef enum wea_status {
     WEA_ERR_INVALID_DIMENSION = 8,  /**< `invalid_dimension` (R7) */
     WEA_ERR_OVERFLOW = 9,           /**< `overflow` (R8) */
     WEA_ERR_DATA_TRUNCATED = 10,    /**< `data_truncated` (R9) */
+    /* END GENERATED statuses */
     /* The binding's statuses (not format errors). */
     WEA_ERR_INVALID_ARGUMENT = 11,  /**< a NULL pointer or an argument out of range */
     WEA_ERR_BUFFER_TOO_SMALL = 12,  /**< the caller's buffer cannot hold what is to be written */
@@ -204,8 +213,8 @@ const char *wea_etype_name(unsigned etype);
 /**
  * \brief The code of an element type given by its spec §4 name.
  *
- * \param name a name of §4 (`"int8"` ... `"complex128"`, `"bool"`,
- *        `"float16"`), case-sensitive; NULL is rejected.
+ * \param name a name of §4 (`"int8"`, `"float64"`, `"bool"`, ...: what
+ *        wea_etype_name() returns), case-sensitive; NULL is rejected.
  * \param[out] etype receives the code; untouched on failure.
  * \param[out] err optional.
  * \return ::WEA_OK; ::WEA_ERR_UNSUPPORTED_TYPE if no type has that name;

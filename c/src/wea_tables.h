@@ -4,11 +4,13 @@
  * (the error categories of §6.2, then the binding's own), and the texts
  * that list them in messages.
  *
- * This file is the one place in c/src that spells these tables out, so
- * that it can be generated from the spec's machine-readable registry and
- * replaced whole. It is included once, by wea.c (the tables are static, on
- * the reader's hot path, and must stay in that translation unit). The
- * enums `wea_etype` and `wea_status` they use are in include/wea.h.
+ * This file is the one place in c/src that spells these tables out. The
+ * regions between BEGIN GENERATED and END GENERATED are written by
+ * tools/gen_tables.py from spec/registry.json (`make tables`): edit the
+ * registry, never them. It is included once, by wea.c (the tables are
+ * static, on the reader's hot path, and must stay in that translation
+ * unit). The enums `wea_etype` and `wea_status` they use are in
+ * include/wea.h, generated from the registry in the same way.
  *
  * Contract with wea.c:
  *   WEA__ETYPES            the element types: the core codes 1 to
@@ -32,10 +34,14 @@ struct wea__etype_info {
 
 /* ---- begin tables (spec §4, §6.2) ---------------------------------- */
 
+/* BEGIN GENERATED etypes: from spec/registry.json, `make tables` */
+/* The core codes 1 to WEA__CORE_LAST (§4.1), then the extension codes
+ * WEA__EXT_FIRST to WEA__EXT_LAST (§4.2). */
 #define WEA__CORE_LAST 12u
 #define WEA__EXT_FIRST 256u
 #define WEA__EXT_LAST 257u
 
+/* Every element type, in code order: code, size S, name (§4). */
 static const struct wea__etype_info WEA__ETYPES[] = {
     {WEA_INT8, 1, "int8"},
     {WEA_UINT8, 1, "uint8"},
@@ -53,13 +59,17 @@ static const struct wea__etype_info WEA__ETYPES[] = {
     {WEA_FLOAT16, 2, "float16"},
 };
 
+/* The valid codes, as the R3 and §7.1 messages list them, and the
+ * valid names, as the §4 message lists them. */
 #define WEA__ETYPE_CODES_TEXT "1 to 12, 256 or 257"
-#define WEA__ETYPE_NAMES_TEXT                                             \
-    "int8, uint8, int16, uint16, int32, uint32, int64, uint64, "          \
-    "float32, float64, complex64, complex128, bool or float16"
+#define WEA__ETYPE_NAMES_TEXT                                                 \
+    "int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, "     \
+    "float64, complex64, complex128, bool or float16"
+/* END GENERATED etypes */
 
 static const char *const WEA__STATUS_NAMES[WEA_STATUS_MAX + 1] = {
     "ok",
+    /* BEGIN GENERATED status-names: from spec/registry.json, `make tables` */
     "truncated",
     "bad_magic",
     "wrong_byte_order",
@@ -70,6 +80,8 @@ static const char *const WEA__STATUS_NAMES[WEA_STATUS_MAX + 1] = {
     "invalid_dimension",
     "overflow",
     "data_truncated",
+    /* END GENERATED status-names */
+    /* The binding's own statuses (include/wea.h). */
     "invalid_argument",
     "buffer_too_small",
     "invalid_name",

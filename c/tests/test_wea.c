@@ -21,6 +21,88 @@
 static const int64_t I64MAX = INT64_MAX;
 
 /* ------------------------------------------------------------------ */
+/* The element types, from the library's own table                    */
+/* ------------------------------------------------------------------ */
+
+/* The types come from spec/registry.json through the generated tables:
+ * the tests below take the list from wea_etype_size() instead of
+ * repeating it, so that a new type needs no edit here. */
+#define MAX_TYPES 64
+
+/* Appends sep and item to the NUL-terminated text in out (cut at cap). */
+static void append(char *out, size_t cap, const char *sep, const char *item)
+{
+    size_t used = strlen(out);
+    (void)snprintf(out + used, cap - used, "%s%s", sep, item);
+}
+
+/* Every valid code, ascending; returns their number. */
+static size_t all_etypes(unsigned codes[MAX_TYPES])
+{
+    size_t n = 0;
+    unsigned code;
+    for (code = 1; code <= 65535u && n < MAX_TYPES; code++) {
+        if (wea_etype_size(code) != 0) {
+            codes[n++] = code;
+        }
+    }
+    return n;
+}
+
+/* The first reserved code after the last valid one (258 while float16,
+ * 257, is the last). */
+static unsigned first_code_after_the_types(void)
+{
+    unsigned codes[MAX_TYPES];
+    size_t n = all_etypes(codes);
+    return codes[n - 1] + 1u;
+}
+
+/* The valid codes as the R3 and §7.1 messages list them (spec §6.3): runs
+ * of three or more as "a to b", the last item after "or"
+ * ("1 to 12, 256 or 257"). Computed from the table, independently of the
+ * text that the library prints. */
+static void codes_text(char *out, size_t cap)
+{
+    unsigned codes[MAX_TYPES];
+    char items[MAX_TYPES][24];
+    size_t n = all_etypes(codes), n_items = 0, i, j;
+    for (i = 0; i < n; i = j) {
+        j = i + 1;
+        while (j < n && codes[j] == codes[j - 1] + 1u) {
+            j++;
+        }
+        if (j - i >= 3) {
+            (void)snprintf(items[n_items++], sizeof items[0], "%u to %u",
+                           codes[i], codes[j - 1]);
+        } else {
+            for (; i < j; i++) {
+                (void)snprintf(items[n_items++], sizeof items[0], "%u",
+                               codes[i]);
+            }
+        }
+    }
+    out[0] = '\0';
+    for (i = 0; i < n_items; i++) {
+        append(out, cap, i == 0 ? "" : i + 1 == n_items ? " or " : ", ",
+               items[i]);
+    }
+}
+
+/* The valid names as the §4 message lists them: "int8, uint8, ... or
+ * float16". */
+static void names_text(char *out, size_t cap)
+{
+    unsigned codes[MAX_TYPES];
+    size_t n = all_etypes(codes), i;
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        append(out, cap, i == 0 ? "" : i + 1 == n ? " or " : ", ",
+               wea_etype_name(codes[i]));
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Block builders                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -167,7 +249,7 @@ static void test_etypes(void)
              {7, 8, "int64"},     {8, 8, "uint64"},      {9, 4, "float32"},
              {10, 8, "float64"},  {11, 8, "complex64"},  {12, 16, "complex128"},
              {256, 1, "bool"},    {257, 2, "float16"}};
-    unsigned code;
+    unsigned code, prev = 0;
     size_t i, known = 0;
     for (i = 0; i < sizeof t / sizeof t[0]; i++) {
         uint16_t e = 0;
@@ -182,13 +264,23 @@ static void test_etypes(void)
     /* every other code of 0..65535 (and beyond) is reserved (§4.3) */
     for (code = 0; code <= 70000; code++) {
         if (wea_etype_size(code) != 0) {
+            uint16_t e = 0;
             known++;
             CHECK(wea_etype_name(code) != NULL);
+            CHECK_INT(wea_etype_from_name(wea_etype_name(code), &e, NULL),
+                      WEA_OK);
+            CHECK_INT(e, code);
+            /* Julia's 1 to 12, then WA-1's own from 256 on, assigned in
+             * order (§4.4) */
+            CHECK(code <= 12u ? code == prev + 1u
+                              : code == (prev == 12u ? 256u : prev + 1u));
+            prev = code;
         } else {
             CHECK(wea_etype_name(code) == NULL);
         }
     }
-    CHECK_INT(known, 14);
+    CHECK(known >= 14);
+    CHECK_INT(first_code_after_the_types(), prev + 1u);
     CHECK_INT(WEA_FLOAT16, 257);
     CHECK_INT(WEA_BOOL, 256);
 }
@@ -197,14 +289,17 @@ static void test_etype_from_name_errors(void)
 {
     uint16_t e = 77;
     wea_error err;
+    char names[512], msg[640];
+    names_text(names, sizeof names);
+    CHECK_CONTAINS(names, "int8, uint8, int16, ");
+    (void)snprintf(msg, sizeof msg,
+                   "unsupported_type: element type name \"float128\", "
+                   "expected %s (WA-1 §4)",
+                   names);
     CHECK_INT(wea_etype_from_name("float128", &e, &err),
               WEA_ERR_UNSUPPORTED_TYPE);
     CHECK_INT(e, 77);
-    CHECK_STR(err.message,
-              "unsupported_type: element type name \"float128\", expected "
-              "int8, uint8, int16, uint16, int32, uint32, int64, uint64, "
-              "float32, float64, complex64, complex128, bool or float16 "
-              "(WA-1 §4)");
+    CHECK_STR(err.message, msg);
     CHECK_INT(wea_etype_from_name("Float64", &e, NULL),
               WEA_ERR_UNSUPPORTED_TYPE);
     CHECK_INT(wea_etype_from_name("", &e, NULL), WEA_ERR_UNSUPPORTED_TYPE);
@@ -306,16 +401,19 @@ static void test_r2_magic(void)
 
 static void test_r3_etype(void)
 {
-    static const unsigned bad[] = {0, 13, 14, 100, 255, 258, 512, 65535};
+    unsigned bad[] = {0, 13, 14, 100, 255, 0 /* after the last */, 512, 65535};
     unsigned char b[BIG];
-    char msg[128];
+    char codes[256], msg[384];
     size_t i;
+    bad[5] = first_code_after_the_types();
+    codes_text(codes, sizeof codes);
+    CHECK_CONTAINS(codes, "1 to 12");
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t len = mk(b, MAGIC, bad[i], 0, 64, NULL, 0, 200);
         (void)snprintf(msg, sizeof msg,
-                       "unsupported_type: element type code %u, expected 1 "
-                       "to 12, 256 or 257 (WA-1 §6.1 R3)",
-                       bad[i]);
+                       "unsupported_type: element type code %u, expected %s "
+                       "(WA-1 §6.1 R3)",
+                       bad[i], codes);
         EXPECT_FAIL(b, len, WEA_ERR_UNSUPPORTED_TYPE, msg);
     }
 }
@@ -716,12 +814,12 @@ static void test_valid_edge_cases(void)
 
 static void test_every_etype_valid(void)
 {
-    static const unsigned codes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                     256, 257};
+    unsigned codes[MAX_TYPES];
+    const size_t n_codes = all_etypes(codes);
     unsigned char b[BIG];
     int64_t d[2] = {3, 2};
     size_t i;
-    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    for (i = 0; i < n_codes; i++) {
         wea_header h;
         size_t s = wea_etype_size(codes[i]);
         size_t len = 64 + 6 * s;
@@ -886,12 +984,12 @@ static void test_peek(void)
 
 static void test_write_roundtrip(void)
 {
-    static const unsigned codes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                     256, 257};
+    unsigned codes[MAX_TYPES];
+    const size_t n_codes = all_etypes(codes);
     unsigned char b[BIG];
     size_t i;
     unsigned n, k;
-    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    for (i = 0; i < n_codes; i++) {
         for (n = 0; n <= WEA_MAX_NDIMS; n++) {
             int64_t d[WEA_MAX_NDIMS];
             wea_header w, r;
@@ -950,29 +1048,34 @@ static void test_write_errors(void)
 {
     unsigned char b[BIG];
     int64_t d[3] = {2, -3, 4};
+    char codes[256], msg[384];
     wea_header h;
     wea_error e;
     memset(b, 0xAA, sizeof b);
     CHECK_INT(wea_write_header(b, BIG, 13, 1, d, &h, &e),
               WEA_ERR_UNSUPPORTED_TYPE);
-    CHECK_STR(e.message, "unsupported_type: element type code 13, expected "
-                         "1 to 12, 256 or 257 (WA-1 §7.1)");
+    codes_text(codes, sizeof codes);
+    (void)snprintf(msg, sizeof msg,
+                   "unsupported_type: element type code 13, expected %s "
+                   "(WA-1 §7.1)",
+                   codes);
+    CHECK_STR(e.message, msg);
     CHECK_INT(wea_write_header(b, BIG, 0, 1, d, &h, &e),
               WEA_ERR_UNSUPPORTED_TYPE);
     {
         /* every reserved code, and codes beyond 16 bits (§4.3), with the
          * code in the message, checked before ndims and the dims */
-        static const unsigned reserved[] = {0, 13, 100, 255, 258, 1000,
-                                            65535, 65536, 70000};
+        unsigned reserved[] = {0, 13, 100, 255, 0 /* after the last */, 1000,
+                               65535, 65536, 70000};
         size_t k;
-        char msg[128];
+        reserved[4] = first_code_after_the_types();
         for (k = 0; k < sizeof reserved / sizeof reserved[0]; k++) {
             CHECK_INT(wea_make_header(reserved[k], 70, NULL, &h, &e),
                       WEA_ERR_UNSUPPORTED_TYPE);
             (void)snprintf(msg, sizeof msg,
                            "unsupported_type: element type code %u, expected "
-                           "1 to 12, 256 or 257 (WA-1 §7.1)",
-                           reserved[k]);
+                           "%s (WA-1 §7.1)",
+                           reserved[k], codes);
             CHECK_STR(e.message, msg);
         }
     }
@@ -1403,12 +1506,12 @@ static void mutation_loop(const unsigned char *b, size_t len, const char *what)
 
 static void test_truncation_built(void)
 {
-    static const unsigned codes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                     256, 257};
+    unsigned codes[MAX_TYPES];
+    const size_t n_codes = all_etypes(codes);
     unsigned char b[BIG];
     size_t i, total = 0;
     unsigned n;
-    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    for (i = 0; i < n_codes; i++) {
         for (n = 0; n <= WEA_MAX_NDIMS; n += (n < 8 ? 1 : 8)) {
             int64_t d[WEA_MAX_NDIMS];
             wea_header h;

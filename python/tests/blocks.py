@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
+from typing import Any
 
 # The worked examples of spec §11 are read by the one extractor the spec's own
 # tests use (tools/tests/spec_examples.py, on the path by pyproject.toml's
@@ -15,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "wea.md"
 MAGIC = b"\x31\x2d\x41\x57"
 
-SIZES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 8, 8: 8, 9: 4, 10: 8, 11: 8, 12: 16}
-SIZES |= {256: 1, 257: 2}
+# The format's tables (spec/registry.json): the element types' sizes come
+# from there, so that a new type needs no edit here.
+REGISTRY: dict[str, Any] = json.loads((ROOT / "spec" / "registry.json").read_text("utf-8"))
+SIZES = {int(t["code"]): int(t["size"]) for t in REGISTRY["element_types"]}
 
 
 def c_of(ndims: int) -> int:
@@ -54,7 +58,17 @@ def block(
     return out if cut is None else out[:cut]
 
 
-__all__ = ["MAGIC", "ROOT", "SIZES", "Example", "block", "c_of", "spec_examples", "spec_table"]
+__all__ = [
+    "MAGIC",
+    "REGISTRY",
+    "ROOT",
+    "SIZES",
+    "Example",
+    "block",
+    "c_of",
+    "spec_examples",
+    "spec_table",
+]
 
 
 def spec_table(heading: str) -> list[list[str]]:

@@ -1,16 +1,16 @@
-"""Put the generated Kaitai parser, tools/ and the example extractor on sys.path."""
+"""Shared paths of the tools' tests, and the marker of the dry run.
+
+The generated Kaitai parser (build/kaitai), tools/ and this directory are on
+``sys.path`` through ``pythonpath`` in tools/tests/pytest.ini, not through
+code here.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 KAITAI_DIR = ROOT / "build" / "kaitai"
-
-for path in (KAITAI_DIR, ROOT / "tools", Path(__file__).resolve().parent):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
 
 
 def pytest_configure(config: object) -> None:

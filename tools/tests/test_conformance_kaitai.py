@@ -21,7 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = ROOT / "conformance"
 KAITAI_DIR = ROOT / "build" / "kaitai"
-sys.path.insert(0, str(ROOT / "tools"))
 
 kp = importlib.import_module("kaitai_participant")
 rc = importlib.import_module("run_conformance")

@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ CONFORMANCE = ROOT / "conformance"
 PARSER = ROOT / "build" / "kaitai-js" / "WeaBlock.js"
 PARTICIPANT = ROOT / "tools" / "kaitai_participant.js"
 RUNTIME = ROOT / "tools" / "node_modules" / "kaitai-struct" / "KaitaiStream.js"
-sys.path.insert(0, str(ROOT / "tools"))
 
 rc = importlib.import_module("run_conformance")
 kp = importlib.import_module("kaitai_participant")

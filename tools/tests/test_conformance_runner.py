@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = ROOT / "conformance"
-sys.path.insert(0, str(ROOT / "tools"))
 
 rc = importlib.import_module("run_conformance")
 
@@ -173,7 +171,6 @@ def test_a_schema_violation_fails(copy_dir: Path, capsys: pytest.CaptureFixture[
 HONEST = textwrap.dedent(
     """
     import hashlib, json, sys
-    sys.path.insert(0, {tools!r})
     from gen_vectors import CATEGORIES, reference_read
     status, dec = reference_read(open(sys.argv[1], "rb").read())
     if status is None:
@@ -186,12 +183,19 @@ HONEST = textwrap.dedent(
     """
 )
 
+
+def write_honest(directory: Path) -> None:
+    """honest.py and, beside it (its sys.path[0]), the reference reader it uses."""
+    (directory / "honest.py").write_text(HONEST.format(), "utf-8")
+    shutil.copy(ROOT / "tools" / "gen_vectors.py", directory / "gen_vectors.py")
+
+
 LIAR = 'print(\'{"valid": false, "error": "bad_magic"}\'); raise SystemExit(2)'
 
 
 @pytest.fixture
 def participants(tmp_path: Path) -> Path:
-    (tmp_path / "honest.py").write_text(HONEST.format(tools=str(ROOT / "tools")), "utf-8")
+    write_honest(tmp_path)
     (tmp_path / "liar.py").write_text(LIAR, "utf-8")
     spec = {
         "participants": {
@@ -268,7 +272,7 @@ def test_exempt_vectors_are_counted_and_listed_by_name_with_v(
 def test_a_stale_exemption_is_shown_without_v(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "honest.py").write_text(HONEST.format(tools=str(ROOT / "tools")), "utf-8")
+    write_honest(tmp_path)
     spec = {
         "participants": {
             "honest": {

@@ -24,7 +24,6 @@ from spec_examples import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = ROOT / "conformance"
-sys.path.insert(0, str(ROOT / "tools"))
 
 gen_vectors = importlib.import_module("gen_vectors")
 kaitai_participant = importlib.import_module("kaitai_participant")

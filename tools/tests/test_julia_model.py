@@ -21,7 +21,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = ROOT / "conformance"
-sys.path.insert(0, str(ROOT / "tools"))
 
 jm = importlib.import_module("julia_model")
 gen_vectors = importlib.import_module("gen_vectors")

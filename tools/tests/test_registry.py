@@ -1,13 +1,14 @@
 """Every copy of WA-1's tables agrees with spec/registry.json.
 
 The generated copies (the spec's tables, spec/wea.ksy's enum, the Python
-tables, the manifest schema's enums) must be what tools/gen_tables.py
-writes: `make tables` regenerates them. The deliberately independent copies
-stay hand-written and are compared here: the vector generator and its
-reference reader (tools/gen_vectors.py, also the differential oracle of
-reliability/), the model of Julia's reader, the participants' category
-numbers, the C library's tables (read from its sources, not generated yet)
-and the compiled Kaitai parser.
+tables, the manifest schema's enums, the C enums and tables) must be what
+tools/gen_tables.py writes: `make tables` regenerates them. The
+deliberately independent copies stay hand-written and are compared here:
+the vector generator and its reference reader (tools/gen_vectors.py, also
+the differential oracle of reliability/), the model of Julia's reader, the
+reliability suite's status names and the compiled Kaitai parser. The
+participants read the category numbers at run time; weatool lists the
+types from the library's table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import ast
 import json
 import re
 import struct
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -168,21 +170,30 @@ def test_the_julia_model_is_the_registry_s_julia_profile() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["tools/run_conformance.py", "tools/kaitai_participant.py"],
-)
-def test_the_participants_category_numbers_are_the_registry_s(path: str) -> None:
-    numbers = literal_assignment(ROOT / path, "CATEGORY_NUMBER")
-    assert numbers == {c["name"]: c["number"] for c in REG["categories"]}
+def test_the_participants_category_numbers_are_the_registry_s() -> None:
+    """The runner reads them from the manifest schema, the Kaitai participants from the registry."""
+    import kaitai_participant
+    import run_conformance
+
+    numbers = {c["name"]: c["number"] for c in REG["categories"]}
+    assert numbers == run_conformance.CATEGORY_NUMBER
+    assert numbers == kaitai_participant.CATEGORY_NUMBER
+    for path in ("tools/run_conformance.py", "tools/kaitai_participant.py"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert not re.search(r"data_truncated\W*: 10\b", text), f"{path}: a copy of its own"
 
 
 def test_the_javascript_participant_s_category_numbers_are_the_registry_s() -> None:
+    script = "console.log(JSON.stringify(require(process.argv[1]).CATEGORY_NUMBER))"
+    out = subprocess.run(
+        ["node", "-e", script, str(ROOT / "tools" / "kaitai_participant.js")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert list(json.loads(out).items()) == [(c["name"], c["number"]) for c in REG["categories"]]
     text = (ROOT / "tools" / "kaitai_participant.js").read_text(encoding="utf-8")
-    body = re.search(r"const CATEGORY_NUMBER = \{(.*?)\};", text, re.DOTALL)
-    assert body is not None
-    pairs = re.findall(r"(\w+): (\d+),", body.group(1))
-    assert [(n, int(v)) for n, v in pairs] == [(c["name"], c["number"]) for c in REG["categories"]]
+    assert not re.search(r"data_truncated\W*: 10\b", text), "a copy of its own"
 
 
 def test_the_reliability_suite_s_status_names_are_the_registry_s() -> None:
@@ -193,16 +204,12 @@ def test_the_reliability_suite_s_status_names_are_the_registry_s() -> None:
     assert literal_assignment(path, "MAX_NDIMS") == CONSTANTS["WEA_MAX_NDIMS"]
 
 
-# --- C: read from its sources (C generation is not wired yet) -----------------
+# --- C: generated; read back from its sources as a check of the generator -----
 
 
 def c_tables_source() -> str:
-    """The C tables, wherever they are: c/src/wea_tables.h, else c/src/wea.c."""
-    for name in ("wea_tables.h", "wea.c"):
-        path = ROOT / "c" / "src" / name
-        if path.is_file() and "WEA__ETYPE_CODES_TEXT" in path.read_text(encoding="utf-8"):
-            return path.read_text(encoding="utf-8")
-    raise AssertionError("no C tables found in c/src/wea_tables.h or c/src/wea.c")
+    """The C library's tables, c/src/wea_tables.h."""
+    return (ROOT / "c" / "src" / "wea_tables.h").read_text(encoding="utf-8")
 
 
 def c_string(text: str, macro: str) -> str:
@@ -259,9 +266,33 @@ def test_the_c_library_s_tables_are_the_registry_s() -> None:
         assert m is not None and int(m.group(1)) == value, macro
 
 
-def test_weatool_s_usage_lists_the_registry_s_types() -> None:
+def test_weatool_s_usage_lists_the_types_from_the_library_s_table() -> None:
+    """No hand-written list: print_usage() writes wea_etype_name() of every code."""
     text = (ROOT / "c" / "apps" / "weatool.c").read_text(encoding="utf-8")
-    m = re.search(r'"  --type TYPE (.*?)"\s*"  --shape', text, re.DOTALL)
+    m = re.search(r'\n    "  --type TYPE (.*?)\n    "  --shape', text, re.DOTALL)
     assert m is not None, "c/apps/weatool.c: no --type TYPE line in the usage"
-    words = re.findall(r"[a-z][a-z0-9]*", re.sub(r"\\n|\"", " ", m.group(1)))
-    assert words == [t["name"] for t in TYPES]
+    assert m.group(1) == '   " TYPE_NAMES "\\n"', "a hand-written list of types"
+    assert "wea_etype_name(code)" in text
+
+
+def test_the_c_tables_need_consecutive_codes() -> None:
+    """wea.c indexes its table: a gap in the codes must stop `make tables`."""
+    bad = json.loads(json.dumps(REG))
+    bad["element_types"].append(
+        dict(TYPES[-1], code=LAST_CODE + 2, name="gap", numpy="|V8", size=8, alignment=8)
+    )
+    gen_tables.check_registry(bad)  # the registry's own rules allow it
+    with pytest.raises(gen_tables.RegistryError, match="consecutive"):
+        gen_tables.c_tables_etypes(bad, ROOT)
+
+
+def test_the_generated_c_keeps_to_79_columns() -> None:
+    """The generated C looks hand-written: here, no line longer than the sources'."""
+    reg = json.loads(json.dumps(REG))
+    reg["element_types"].append(
+        dict(TYPES[-1], code=LAST_CODE + 1, name="bfloat16", numpy="|V2", c_enum="WEA_BFLOAT16")
+    )
+    for region in gen_tables.REGIONS:
+        if region.comment == "c":
+            for line in [*region.markers(), *region.render(reg, ROOT).split("\n")]:
+                assert len(line) <= 79, f"{region.path} {region.name}: {line!r}"
