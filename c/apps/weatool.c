@@ -319,6 +319,10 @@ static void hint_not_found(const char *file, const char *command)
     }
 }
 
+/* A macro's value as a string literal (for WEA_MAX_NDIMS in messages). */
+#define WEATOOL_STR_(x) #x
+#define WEATOOL_STR(x) WEATOOL_STR_(x)
+
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
     fprintf(stderr, "%s: ", prog);
@@ -848,9 +852,9 @@ static int cmd_create(int argc, char **argv)
         return usage_error(usage_create, "%s", err.message);
     }
     if (parse_shape(shape, dims, &ndims) != 0) {
-        return usage_error(usage_create, "--shape %s: expected up to %d "
-                           "comma-separated lengths (0 or more)", shape,
-                           WEA_MAX_NDIMS);
+        return usage_error(usage_create, "--shape %s: expected up to "
+                           WEATOOL_STR(WEA_MAX_NDIMS)
+                           " comma-separated lengths (0 or more)", shape);
     }
     if (wt_parse_fill(fillarg, etype, &fill, msg, sizeof msg) != 0) {
         return usage_error(usage_create, "%s", msg);
