@@ -43,7 +43,20 @@ from ._errors import (
     error_class,
 )
 from ._file import load, read_header, save
-from ._format import SUPPORTED_DTYPES, Header
+from ._format import (
+    ALIGNMENT,
+    DEFAULT_MODE,
+    DIM_SIZE,
+    HEADER_SIZE,
+    LEGACY_OFFSET_DELTA,
+    MAGIC,
+    MAX_NAME_BYTES,
+    MAX_NDIMS,
+    MAX_OFFSET,
+    MAX_SIZE,
+    SUPPORTED_DTYPES,
+    Header,
+)
 from ._shm import (
     SharedArrayInfo,
     SharedExchangeArray,
@@ -71,7 +84,17 @@ def __getattr__(name: str) -> str:
 
 
 __all__ = [
+    "ALIGNMENT",
     "CATEGORIES",
+    "DEFAULT_MODE",
+    "DIM_SIZE",
+    "HEADER_SIZE",
+    "LEGACY_OFFSET_DELTA",
+    "MAGIC",
+    "MAX_NAME_BYTES",
+    "MAX_NDIMS",
+    "MAX_OFFSET",
+    "MAX_SIZE",
     "SUPPORTED_DTYPES",
     "BadMagicError",
     "BufferedExchangeArray",

@@ -29,6 +29,9 @@ from ._base import (
     ExchangeArrayBase,
     Order,
     check_order,
+    copy_into,
+    fill_data,
+    source,
     too_many_for_numpy,
     view_block,
 )
@@ -70,10 +73,6 @@ ExchangeBuffer = bytearray | bytes | memoryview
 # transpose (a view), for order="C" the array itself.
 
 
-def _source(a: NDArray[Any], order: Order) -> NDArray[Any]:
-    return a if order == "C" else a.T
-
-
 # Headers made from (dtype, shape, order) alone, remembered: they involve no
 # untrusted input, and building one costs microseconds (small arrays).
 _HEADERS: dict[tuple[Any, ...], tuple[Header, bytes]] = {}
@@ -109,70 +108,6 @@ def header_for(a: NDArray[Any], order: Order = "F") -> tuple[Header, bytes]:
     return found
 
 
-#: The blocked transposing copy works on tiles of TILE_P elements along the
-#: destination's fastest axis (each of them comes from a different source
-#: row, so a tile touches TILE_P pages: few enough for the TLB) by as many
-#: elements along the source's fastest axis as make TILE_BYTES (long runs of
-#: contiguous reads). bench/ measured 64 x 1024 float64 at about 2.3 times
-#: a memcpy where square 256 x 256 tiles took 3 and numpy's own copy 7.
-TILE_P = 64
-TILE_BYTES = 1 << 19
-_BLOCKED_MIN = 1 << 16  # elements; below that numpy's own copy is as fast
-
-
-def _tile_q(itemsize: int) -> int:
-    """Return the tile's extent along the source's fastest axis, in elements."""
-    return max(TILE_P, TILE_BYTES // (TILE_P * itemsize))
-
-
-def _assign(dst: NDArray[Any], src: NDArray[Any]) -> None:
-    """``dst[...] = src``, writing only 0 and 1 for bool (spec §4.2)."""
-    if src.dtype.kind == "b":
-        src = src.view(np.uint8)  # uint8 -> bool casts any nonzero byte to 1
-    np.copyto(dst, src, casting="unsafe")
-
-
-def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
-    """Copy `src` into the C-contiguous `dst` of the same shape, converting.
-
-    A source whose fastest axis is not the destination's last one (a true
-    transposition) is copied tile by tile, so that both sides stay in the
-    cache; numpy's own strided copy is many times slower there.
-    """
-    if src.ndim < 2 or src.size < _BLOCKED_MIN or src.flags.c_contiguous:
-        _assign(dst, src)
-        return
-    strides = [abs(s) for s in src.strides]
-    q = min(range(src.ndim), key=lambda i: (strides[i], -i))  # src's fastest axis
-    p = src.ndim - 1  # dst's fastest axis
-    if q == p:
-        _assign(dst, src)
-        return
-    tile_q, tile_p = _tile_q(dst.itemsize), TILE_P
-    others = [i for i in range(src.ndim) if i not in (p, q)]
-    ranges = [range(src.shape[i]) for i in others]
-    index: list[Any] = [slice(None)] * src.ndim
-    for rest in _product(ranges):
-        for i, r in zip(others, rest, strict=True):
-            index[i] = r
-        for i0 in range(0, src.shape[q], tile_q):
-            index[q] = slice(i0, i0 + tile_q)
-            for j0 in range(0, src.shape[p], tile_p):
-                index[p] = slice(j0, j0 + tile_p)
-                key = tuple(index)
-                _assign(dst[key], src[key])
-
-
-def _product(ranges: list[range]) -> Iterator[tuple[int, ...]]:
-    if not ranges:
-        yield ()
-        return
-    first, rest = ranges[0], ranges[1:]
-    for i in first:
-        for tail in _product(rest):
-            yield (i, *tail)
-
-
 def iter_data(a: NDArray[Any], header: Header, order: Order = "F") -> Iterator[memoryview]:
     """Yield the data bytes of a block for an array, in pieces.
 
@@ -197,7 +132,7 @@ def iter_data(a: NDArray[Any], header: Header, order: Order = "F") -> Iterator[m
     """
     if header.len_data == 0:
         return
-    src = _source(a, order)
+    src = source(a, order)
     if src.ndim == 0:
         src = src.reshape(1)
     if _is_block_memory(src, header):
@@ -216,30 +151,6 @@ def iter_data(a: NDArray[Any], header: Header, order: Order = "F") -> Iterator[m
 def _is_block_memory(src: NDArray[Any], header: Header) -> bool:
     """Whether `src`'s memory holds the block's data bytes exactly as they are."""
     return src.dtype == header.dtype and src.dtype.kind != "b" and bool(src.flags.c_contiguous)
-
-
-def fill_data(mv: memoryview, header: Header, values: ArrayLike, order: Order = "F") -> None:
-    """Write array values into the data of a block, converting as needed.
-
-    Parameters
-    ----------
-    mv : memoryview
-        The writable block.
-    header : Header
-        Its header.
-    values : array_like
-        Values broadcast to the block's shape (in `order`) and converted as
-        ``arr[...] = values`` converts them; bool values are written as 0
-        and 1 only (spec §4.2).
-    order : {"F", "C"}, optional
-        How `values` is shaped: ``"F"``, like the dims; ``"C"``, like the
-        dims reversed.
-    """
-    src = _source(np.asarray(values), order)
-    dst = view_block(mv, header, "C")  # the block's own memory order
-    if src.shape != dst.shape:
-        src = np.broadcast_to(src, dst.shape) if src.ndim <= dst.ndim else src
-    copy_into(dst, src)
 
 
 def _writable_out(out: Any, size: int) -> memoryview:
@@ -330,7 +241,7 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
     if order != "F":
         check_order(order)
     header, head = header_for(a, order)
-    src = _source(a, order)
+    src = source(a, order)
     if out is not None:
         mv = _writable_out(out, header.block_size)
         mv[: header.offset] = head

@@ -40,8 +40,7 @@ from typing import Any, SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._base import ExchangeArrayBase, Order, check_order, data_address, view_block
-from ._buffer import fill_data
+from ._base import ExchangeArrayBase, Order, check_order, data_address, fill_data, view_block
 from ._errors import BadMagicError, TruncatedError, WeaError
 from ._format import (
     DEFAULT_MODE,
