@@ -363,6 +363,15 @@ def _not_published(name: str, error: WeaError) -> WeaError:
     return type(error)(f"{error.message}; {name!r} may still be being created (WA-1 §8.2.2)")
 
 
+def _read_fixed_header(fd: int) -> bytes:
+    """Read the 16-byte fixed header; a magic caught mid-store is read again (C7)."""
+    first = os.pread(fd, HEADER_SIZE, 0)
+    if _torn(first[0:4]):
+        _fence()
+        first = os.pread(fd, HEADER_SIZE, 0)
+    return first
+
+
 def _torn(magic: bytes) -> bool:
     """Whether 4 bytes mix zeros and magic bytes: a magic read while it was stored.
 
@@ -412,10 +421,7 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
         ident = (st.st_dev, st.st_ino)
         size = st.st_size
         try:
-            first = os.pread(fd, HEADER_SIZE, 0)
-            if _torn(first[0:4]):  # caught mid-store: read it again (C7)
-                _fence()
-                first = os.pread(fd, HEADER_SIZE, 0)
+            first = _read_fixed_header(fd)
             try:
                 check_length(min(size, len(first)), HEADER_SIZE, "R1")
             except TruncatedError as e:
@@ -1021,10 +1027,7 @@ def unlink_shared_array(name: str, *, force: bool = False) -> None:
     if not force:
         fd, st = open_regular(name, os.O_RDONLY, "shared-memory object", _shm_open)
         try:
-            first = os.pread(fd, HEADER_SIZE, 0)
-            if _torn(first[0:4]):  # caught mid-store: read it again (C7)
-                _fence()
-                first = os.pread(fd, HEADER_SIZE, 0)
+            first = _read_fixed_header(fd)
         finally:
             os.close(fd)
         try:
