@@ -281,3 +281,19 @@ def test_a_fork_child_sees_the_same_views(shm_name: Callable[[], str]) -> None:
         assert out.stdout.decode().split() == ["[2,", "3]", name]
     finally:
         a.unlink()
+
+
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_data_broadcasts_as_assignment_does(order: str, shm_name: Callable[[], str]) -> None:
+    # create_shared_array(data=) broadcasts like `arr[...] = data`, in the
+    # shape the caller holds, whatever the block's order.
+    row = np.arange(4.0)
+    name = shm_name()
+    s = wea.create_shared_array(name, "f8", (3, 4), data=row, order=order)  # type: ignore[arg-type]
+    try:
+        assert s.shape == (3, 4)
+        assert np.array_equal(s, np.broadcast_to(row, (3, 4)))
+        with pytest.raises(ValueError, match="broadcast"):
+            wea.create_shared_array(name + "x", "f8", (3, 4), data=np.arange(3.0))
+    finally:
+        s.unlink()

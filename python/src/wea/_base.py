@@ -23,13 +23,14 @@ the block.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+import itertools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Literal, SupportsIndex, TypeVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 
-from ._format import Header
+from ._format import Header, dims_of, make_header
 
 if TYPE_CHECKING:
     _NDArray = np.ndarray[Any, np.dtype[Any]]
@@ -44,6 +45,7 @@ __all__ = [
     "check_order",
     "copy_into",
     "fill_data",
+    "header_in",
     "source",
     "too_many_for_numpy",
     "view_block",
@@ -127,6 +129,17 @@ def _wrap_numpy1(self: Any, arr: Any) -> Any:  # pragma: no cover - numpy 1
     return arr.view(np.ndarray)
 
 
+def header_in(
+    dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex], order: Order
+) -> Header:
+    """Return the canonical header of an array held in `order`.
+
+    ``"F"``: the dims are `shape`; ``"C"``: they are `shape` reversed.
+    """
+    dims = dims_of(shape)
+    return make_header(dtype, dims[::-1] if order == "C" else dims)
+
+
 def source(a: np.ndarray[Any, np.dtype[Any]], order: Order) -> np.ndarray[Any, np.dtype[Any]]:
     """Return the array as the block stores it: its elements in C order are the data.
 
@@ -177,9 +190,8 @@ def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
         return
     tile_q, tile_p = _tile_q(dst.itemsize), TILE_P
     others = [i for i in range(src.ndim) if i not in (p, q)]
-    ranges = [range(src.shape[i]) for i in others]
     index: list[Any] = [slice(None)] * src.ndim
-    for rest in _product(ranges):
+    for rest in itertools.product(*(range(src.shape[i]) for i in others)):
         for i, r in zip(others, rest, strict=True):
             index[i] = r
         for i0 in range(0, src.shape[q], tile_q):
@@ -188,16 +200,6 @@ def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
                 index[p] = slice(j0, j0 + tile_p)
                 key = tuple(index)
                 _assign(dst[key], src[key])
-
-
-def _product(ranges: list[range]) -> Iterator[tuple[int, ...]]:
-    if not ranges:
-        yield ()
-        return
-    first, rest = ranges[0], ranges[1:]
-    for i in first:
-        for tail in _product(rest):
-            yield (i, *tail)
 
 
 def fill_data(mv: memoryview, header: Header, values: Any, order: Order = "F") -> None:
@@ -217,11 +219,11 @@ def fill_data(mv: memoryview, header: Header, values: Any, order: Order = "F") -
         How `values` is shaped: ``"F"``, like the dims; ``"C"``, like the
         dims reversed.
     """
-    src = source(np.asarray(values), order)
     dst = view_block(mv, header, "C")  # the block's own memory order
-    if src.shape != dst.shape:
-        src = np.broadcast_to(src, dst.shape) if src.ndim <= dst.ndim else src
-    copy_into(dst, src)
+    # Broadcast as `arr[...] = values` does, in the holder's shape, then turn
+    # it into the block's order.
+    held = np.broadcast_to(np.asarray(values), dst.shape if order == "C" else dst.shape[::-1])
+    copy_into(dst, source(held, order))
 
 
 def data_address(arr: np.ndarray[Any, np.dtype[Any]]) -> int:

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import mmap
-import operator
 import pickle
 import struct
 import sys
@@ -31,6 +30,7 @@ from ._base import (
     check_order,
     copy_into,
     fill_data,
+    header_in,
     source,
     too_many_for_numpy,
     view_block,
@@ -42,7 +42,6 @@ from ._format import (
     Plan,
     byte_view,
     header_bytes,
-    make_header,
     validate,
 )
 
@@ -100,7 +99,7 @@ def header_for(a: NDArray[Any], order: Order = "F") -> tuple[Header, bytes]:
         return _HEADERS[key]
     except KeyError:
         pass
-    header = make_header(a.dtype, a.shape[::-1] if order == "C" else a.shape)
+    header = header_in(a.dtype, a.shape, order)
     found = (header, header_bytes(header))
     if len(_HEADERS) >= _HEADERS_MAX:
         _HEADERS.clear()
@@ -351,12 +350,7 @@ def block_size(
     int
         The bytes a buffer, file or shared-memory object needs.
     """
-    check_order(order)
-    if isinstance(shape, Iterable):
-        dims = tuple(operator.index(d) for d in shape)
-    else:
-        dims = (operator.index(shape),)
-    return make_header(dtype, dims[::-1] if order == "C" else dims).block_size
+    return header_in(dtype, shape, check_order(order)).block_size
 
 
 # -- block to array ------------------------------------------------------------
@@ -616,21 +610,11 @@ def create_buffered_array(
     True
     """
     check_order(order)
-    header, head = _header_of(dtype, shape, order)
+    header = header_in(dtype, shape, order)
+    head = header_bytes(header)
     block = bytearray(header.block_size)
     block[: header.offset] = head
     return _wrap_block(block, memoryview(block), header, order)
-
-
-def _header_of(
-    dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex], order: Order
-) -> tuple[Header, bytes]:
-    if isinstance(shape, Iterable):
-        dims = tuple(operator.index(d) for d in shape)
-    else:
-        dims = (operator.index(shape),)
-    header = make_header(dtype, dims[::-1] if order == "C" else dims)
-    return header, header_bytes(header)
 
 
 def load_buffered_array(buf: Any, *, order: Order = "F") -> BufferedExchangeArray:

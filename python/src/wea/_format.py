@@ -58,6 +58,7 @@ __all__ = [
     "canonical_offset",
     "check_length",
     "check_magic",
+    "dims_of",
     "etype_of",
     "header_bytes",
     "make_header",
@@ -594,9 +595,10 @@ def parse_header(buf: Any, length: int | None = None) -> Header:
     """
     mv = byte_view(buf)
     n = len(mv) if length is None else int(length)
-    # One private copy of the header bytes: every field is read from it, so
-    # the checks hold for what is returned even if `buf` is written meanwhile.
-    mv = memoryview(snapshot(mv))
+    if type(buf) is not bytes:
+        # One private copy of the header bytes: every field is read from it, so
+        # the checks hold for what is returned even if `buf` is written meanwhile.
+        mv = memoryview(snapshot(mv))
     etype, ndims, offset = parse_fixed_header(mv, n)
     header_size = HEADER_SIZE + DIM_SIZE * ndims
     check_length(n, header_size, "R6", ndims)
@@ -610,6 +612,19 @@ def parse_header(buf: Any, length: int | None = None) -> Header:
 
 
 # -- writing -------------------------------------------------------------------
+
+
+def dims_of(shape: SupportsIndex | Iterable[SupportsIndex]) -> tuple[int, ...]:
+    """Return a numpy-style shape (an int or a sequence of ints) as a tuple of int.
+
+    Raises
+    ------
+    TypeError
+        If `shape` holds something that is not an integer.
+    """
+    if isinstance(shape, Iterable):
+        return tuple(operator.index(d) for d in shape)
+    return (operator.index(shape),)
 
 
 def make_header(dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex]) -> Header:
@@ -639,10 +654,7 @@ def make_header(dtype: DTypeLike, shape: SupportsIndex | Iterable[SupportsIndex]
         If a size of §5.6 exceeds ``2^63-1``.
     """
     etype = etype_of(dtype)
-    if isinstance(shape, Iterable):
-        dims = tuple(operator.index(d) for d in shape)
-    else:
-        dims = (operator.index(shape),)
+    dims = dims_of(shape)
     ndims = len(dims)
     _check_ndims(ndims)
     _check_dims(dims)
@@ -818,10 +830,10 @@ def validate_snapshot(head: bytes, length: int) -> Plan:
     WeaError
         The first failing check of spec §6.1.
     """
+    if len(head) < min(length, MAX_OFFSET):
+        length = len(head)  # it shrank after its length was read
     plan = _VALID.get(head[:ALIGNMENT]) if len(head) >= ALIGNMENT else None
     if plan is None:
-        if len(head) < min(length, MAX_OFFSET):
-            length = len(head)
         plan = _plan(parse_header(head, length=length))
         if plan.header.ndims <= _CACHE_NDIMS:
             if len(_VALID) >= _CACHE_MAX:

@@ -28,7 +28,6 @@ import atexit
 import contextlib
 import errno
 import mmap
-import operator
 import os
 import stat
 import sys
@@ -40,7 +39,15 @@ from typing import Any, SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._base import ExchangeArrayBase, Order, check_order, data_address, fill_data, view_block
+from ._base import (
+    ExchangeArrayBase,
+    Order,
+    check_order,
+    data_address,
+    fill_data,
+    header_in,
+    view_block,
+)
 from ._errors import BadMagicError, TruncatedError, WeaError
 from ._format import (
     DEFAULT_MODE,
@@ -51,7 +58,6 @@ from ._format import (
     Plan,
     check_length,
     check_magic,
-    make_header,
     publish,
     write_header,
 )
@@ -340,21 +346,16 @@ def _ident_of(fd: int) -> _Ident:
 
 def _unlink_checked(name: str, ident: _Ident) -> None:
     try:
-        fd = _shm_open(name, os.O_RDONLY | os.O_NONBLOCK)
+        st = stat_shared_array(name)
     except PermissionError:
-        fd = -1  # cannot check; the name is the caller's to remove
-    if fd >= 0:
-        try:
-            now = _ident_of(fd)
-        finally:
-            os.close(fd)
-        if now != ident:
-            raise FileNotFoundError(
-                errno.ENOENT,
-                "wea: this shared array was already unlinked, and its name now "
-                "denotes another object, which is left alone",
-                name,
-            )
+        st = None  # cannot check; the name is the caller's to remove
+    if st is not None and (st.st_dev, st.st_ino) != ident:
+        raise FileNotFoundError(
+            errno.ENOENT,
+            "wea: this shared array was already unlinked, and its name now "
+            "denotes another object, which is left alone",
+            name,
+        )
     _shm_unlink(name)
 
 
@@ -431,7 +432,7 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
             except BadMagicError as e:
                 raise (_not_published(name, e) if first[0:4] == bytes(4) else e) from None
             _fence()  # pairs with the creator's: the header is read after the magic
-            plan = read_plan(fd, size, pread_head(fd))
+            plan = read_plan(fd, size)
             if plan.header.len_data == 0 and size > plan.offset:
                 raise _not_published(name, _no_data_yet(size, plan.offset))
             access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
@@ -605,9 +606,8 @@ class SharedExchangeArray(ExchangeArrayBase):
         seg = None if top is None else top._wea_segment
         if top is None or seg is None or top._wea_header is None:
             return self.view(np.ndarray).__reduce_ex__(protocol)
+        # The top's first element is the block's first, in either order.
         start = data_address(self) - data_address(top) + top._wea_header.offset
-        if top._wea_order == "C" and top._wea_header.ndims > 1:
-            pass  # the top's first element is the block's first either way
         return (
             _rebuild_shared,
             (
@@ -738,7 +738,7 @@ def create_shared_array(
     """
     name = normalize_name(name)  # C1
     check_order(order)
-    header = make_header(dtype, _dims(shape, order))  # C1
+    header = header_in(dtype, shape, order)  # C1
     if not isinstance(mode, int) or not 0 <= mode <= 0o777:
         raise ValueError(f"wea: mode must be permission bits 0 to 0o777, got {mode!r}")
     fd = _create_exclusive(name, mode)  # C2
@@ -791,14 +791,6 @@ def _fill_and_publish(
     _fence()
     publish(mv)  # C7: the magic, last
     return mv, ident
-
-
-def _dims(shape: SupportsIndex | Iterable[SupportsIndex], order: Order) -> tuple[int, ...]:
-    if isinstance(shape, Iterable):
-        dims = tuple(operator.index(d) for d in shape)
-    else:
-        dims = (operator.index(shape),)
-    return dims[::-1] if order == "C" else dims
 
 
 def attach_shared_array(
