@@ -54,6 +54,12 @@ void th_shm_cleanup(void);
 unsigned char *th_read_file(const char *path, size_t *len);
 /* Writes a file; 0 on success. */
 int th_write_file(const char *path, const void *data, size_t len);
+/* Reads a file as text into buf (cut to cap - 1 bytes, NUL-terminated);
+ * an empty string if it cannot be read. */
+void th_read_text(const char *path, char *buf, size_t cap);
+
+/* Spec §11.1's worked example: the 2x3 float64 array, a 112-byte block. */
+extern const unsigned char TH_EX1[112];
 
 #define CHECK(cond)                                                       \
     do {                                                                  \

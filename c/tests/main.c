@@ -183,6 +183,30 @@ int th_write_file(const char *path, const void *data, size_t len)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+void th_read_text(const char *path, char *buf, size_t cap)
+{
+    size_t len = 0;
+    unsigned char *b = th_read_file(path, &len);
+    buf[0] = '\0';
+    if (b != NULL) {
+        if (len >= cap) {
+            len = cap - 1;
+        }
+        memcpy(buf, b, len);
+        buf[len] = '\0';
+        free(b);
+    }
+}
+
+const unsigned char TH_EX1[112] = {
+    0x31, 0x2d, 0x41, 0x57, 0x0a, 0x00, 0x02, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0,
+    0x02, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0x10, 0x40,
+    0, 0, 0, 0, 0, 0, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0x14, 0x40,
+    0, 0, 0, 0, 0, 0, 0x08, 0x40, 0, 0, 0, 0, 0, 0, 0x18, 0x40};
+
 /* ---- runner ---- */
 
 static void cleanup_at_exit(void)

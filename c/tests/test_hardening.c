@@ -40,16 +40,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* spec §11.1: the 2x3 float64 array, 112 bytes */
-static const unsigned char EX1[112] = {
-    0x31, 0x2d, 0x41, 0x57, 0x0a, 0x00, 0x02, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0,
-    0x02, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0x10, 0x40,
-    0, 0, 0, 0, 0, 0, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0x14, 0x40,
-    0, 0, 0, 0, 0, 0, 0x08, 0x40, 0, 0, 0, 0, 0, 0, 0x18, 0x40};
-
 static int shm_exists(const char *name)
 {
     int fd = shm_open(name, O_RDONLY, 0);
@@ -71,21 +61,6 @@ typedef struct tool_result {
 } tool_result;
 
 static tool_result T;
-
-static void read_into(const char *path, char *buf, size_t cap)
-{
-    size_t len = 0;
-    unsigned char *b = th_read_file(path, &len);
-    buf[0] = '\0';
-    if (b != NULL) {
-        if (len >= cap) {
-            len = cap - 1;
-        }
-        memcpy(buf, b, len);
-        buf[len] = '\0';
-        free(b);
-    }
-}
 
 /* Runs `tool` with argv (NULL-terminated, without argv[0]) and the
  * settings of env (NAME, VALUE, NAME, VALUE, ..., NULL; or NULL) added to
@@ -128,8 +103,8 @@ static int run_tool(const char *tool, const char *const *env,
     T.code = WIFEXITED(status)
                  ? WEXITSTATUS(status)
                  : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    read_into(outp, T.out, sizeof T.out);
-    read_into(errp, T.err, sizeof T.err);
+    th_read_text(outp, T.out, sizeof T.out);
+    th_read_text(errp, T.err, sizeof T.err);
     return T.code;
 }
 
@@ -156,7 +131,7 @@ static void shrink_loop(int fd, pid_t parent)
             _exit(0); /* the runner is gone: do not loop on as an orphan */
         }
         if (ftruncate(fd, 0) != 0 ||
-            pwrite(fd, EX1, sizeof EX1, 0) != (ssize_t)sizeof EX1) {
+            pwrite(fd, TH_EX1, sizeof TH_EX1, 0) != (ssize_t)sizeof TH_EX1) {
             _exit(3);
         }
         for (k = 0; k < 4000; k++) {
@@ -205,7 +180,7 @@ static void attach_while_shrinking(const char *name, const char *path)
     wea_header want;
     pid_t pid;
     int status = 0;
-    CHECK_INT(wea_parse(EX1, sizeof EX1, &want, NULL), WEA_OK);
+    CHECK_INT(wea_parse(TH_EX1, sizeof TH_EX1, &want, NULL), WEA_OK);
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
@@ -225,7 +200,7 @@ static void attach_while_shrinking(const char *name, const char *path)
             switch (st) {
             case WEA_OK:
                 if (memcmp(&m.header, &want, sizeof want) != 0 ||
-                    m.len != sizeof EX1 || m.writable != 0) {
+                    m.len != sizeof TH_EX1 || m.writable != 0) {
                     printf("    attach %d: a wrong header or length %zu\n",
                            i, m.len);
                     bad = 1;
@@ -286,20 +261,29 @@ static void attach_while_shrinking(const char *name, const char *path)
     }
 }
 
-static void test_shm_attach_racing_shrink(void)
+/* Creates the object `name` holding spec §11.1's block and returns a
+ * read-write descriptor on it for a shrinker; -1 (a failed check) if not. */
+static int create_ex1(const char *name)
 {
-    char name[64];
     wea_mapping c;
-    pid_t shrinker;
-    int fd;
     int64_t dims[2] = {2, 3};
-    th_shm_name(name, sizeof name);
-    CHECK_INT(wea_shm_create(name, WEA_FLOAT64, 2, dims, EX1 + 64, 0600, &c,
+    int fd;
+    CHECK_INT(wea_shm_create(name, WEA_FLOAT64, 2, dims, TH_EX1 + 64, 0600, &c,
                              NULL),
               WEA_OK);
     CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
     fd = shm_open(name, O_RDWR, 0);
     CHECK(fd >= 0);
+    return fd;
+}
+
+static void test_shm_attach_racing_shrink(void)
+{
+    char name[64];
+    pid_t shrinker;
+    int fd;
+    th_shm_name(name, sizeof name);
+    fd = create_ex1(name);
     if (fd < 0) {
         return;
     }
@@ -317,7 +301,7 @@ static void test_map_file_racing_shrink(void)
     pid_t shrinker;
     int fd;
     th_tmppath(path, sizeof path, "shrunk.wea");
-    CHECK_INT(th_write_file(path, EX1, sizeof EX1), 0);
+    CHECK_INT(th_write_file(path, TH_EX1, sizeof TH_EX1), 0);
     fd = open(path, O_RDWR);
     CHECK(fd >= 0);
     if (fd < 0) {
@@ -339,22 +323,15 @@ static void test_tool_inspect_racing_shrink(void)
     const char *tool = env_path("WEATOOL");
     const char *args[] = {"inspect", "--shm", NULL, "--json", NULL};
     char name[64];
-    wea_mapping c;
     pid_t shrinker;
     int fd, i, counts[256] = {0};
-    int64_t dims[2] = {2, 3};
     if (tool == NULL) {
         th_skip("WEATOOL is not set; `make test` sets it");
         return;
     }
     th_shm_name(name, sizeof name);
     args[2] = name;
-    CHECK_INT(wea_shm_create(name, WEA_FLOAT64, 2, dims, EX1 + 64, 0600, &c,
-                             NULL),
-              WEA_OK);
-    CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
-    fd = shm_open(name, O_RDWR, 0);
-    CHECK(fd >= 0);
+    fd = create_ex1(name);
     if (fd < 0) {
         return;
     }
@@ -418,7 +395,7 @@ static void test_attach_shrunk_before_map(void)
     if (fd < 0) {
         return;
     }
-    CHECK_INT((int)pwrite(fd, EX1, 100, 0), 100);
+    CHECK_INT((int)pwrite(fd, TH_EX1, 100, 0), 100);
     CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_DATA_TRUNCATED);
     CHECK_STR(e.message, "data_truncated: the block has 100 bytes, expected "
                          "at least 112 (data offset 64 + data length 48) "
@@ -432,7 +409,7 @@ static void test_attach_shrunk_before_map(void)
     /* a large object: the header is read from its first bytes only, R9
      * against the whole length */
     CHECK_INT(ftruncate(fd, 1 << 20), 0);
-    CHECK_INT((int)pwrite(fd, EX1, sizeof EX1, 0), (int)sizeof EX1);
+    CHECK_INT((int)pwrite(fd, TH_EX1, sizeof TH_EX1, 0), (int)sizeof TH_EX1);
     CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_OK);
     CHECK_INT(m.len, 1 << 20);
     CHECK_INT(m.header.block_size, 112);
@@ -454,11 +431,11 @@ static void test_parse_prefix(void)
     wea_error e, e2;
     size_t len;
     memset(big, 0, sizeof big);
-    memcpy(big, EX1, sizeof EX1);
+    memcpy(big, TH_EX1, sizeof TH_EX1);
     /* whole blocks and every prefix as long as the block: as wea_parse */
-    for (len = 0; len <= sizeof EX1; len++) {
-        wea_status a = wea_parse(EX1, len, &h, &e);
-        wea_status b = wea__parse_prefix(EX1, len, len, &h2, &e2);
+    for (len = 0; len <= sizeof TH_EX1; len++) {
+        wea_status a = wea_parse(TH_EX1, len, &h, &e);
+        wea_status b = wea__parse_prefix(TH_EX1, len, len, &h2, &e2);
         CHECK_INT(b, a);
         CHECK_STR(e2.message, e.message);
         CHECK(memcmp(&h, &h2, sizeof h) == 0);
@@ -507,7 +484,7 @@ static int check_ro_rw(const char *name, const char *path, int rw_allowed)
     wea_error e;
     wea_header want;
     wea_status st;
-    (void)wea_parse(EX1, sizeof EX1, &want, NULL);
+    (void)wea_parse(TH_EX1, sizeof TH_EX1, &want, NULL);
     st = name != NULL ? wea_shm_attach(name, 0, &m, &e)
                       : wea_map_file(path, 0, &m, &e);
     if (st != WEA_OK) {
@@ -516,7 +493,7 @@ static int check_ro_rw(const char *name, const char *path, int rw_allowed)
         return 1;
     }
     if (m.writable != 0 || memcmp(&m.header, &want, sizeof want) != 0 ||
-        memcmp(wea_mapping_data(&m), EX1 + 64, 48) != 0) {
+        memcmp(wea_mapping_data(&m), TH_EX1 + 64, 48) != 0) {
         printf("    %s: read-only: wrong mapping\n",
                name != NULL ? name : path);
         return 1;
@@ -560,13 +537,13 @@ static void test_readonly_attach_other_user(void)
     for (k = 0; k < 2; k++) {
         char file[32];
         th_shm_name(names[k], sizeof names[k]);
-        CHECK_INT(wea_shm_create(names[k], WEA_FLOAT64, 2, dims, EX1 + 64,
+        CHECK_INT(wea_shm_create(names[k], WEA_FLOAT64, 2, dims, TH_EX1 + 64,
                                  modes[k], &c, NULL),
                   WEA_OK);
         CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
         (void)snprintf(file, sizeof file, "ro-%o.wea", modes[k]);
         th_tmppath(paths[k], sizeof paths[k], file);
-        CHECK_INT(th_write_file(paths[k], EX1, sizeof EX1), 0);
+        CHECK_INT(th_write_file(paths[k], TH_EX1, sizeof TH_EX1), 0);
         CHECK_INT(chmod(paths[k], (mode_t)modes[k]), 0);
     }
     /* the other user must reach the files: traverse, not list */

@@ -26,16 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* spec §11.1: the 2x3 float64 array */
-static const unsigned char EX1[112] = {
-    0x31, 0x2d, 0x41, 0x57, 0x0a, 0x00, 0x02, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0,
-    0x02, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0x10, 0x40,
-    0, 0, 0, 0, 0, 0, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0x14, 0x40,
-    0, 0, 0, 0, 0, 0, 0x08, 0x40, 0, 0, 0, 0, 0, 0, 0x18, 0x40};
-
 static double get_f64(const unsigned char *p)
 {
     uint64_t u = 0;
@@ -85,7 +75,7 @@ static void test_map_file_valid(void)
     wea_error e;
     const unsigned char *d;
     th_tmppath(path, sizeof path, "ex1.wea");
-    CHECK_INT(th_write_file(path, EX1, sizeof EX1), 0);
+    CHECK_INT(th_write_file(path, TH_EX1, sizeof TH_EX1), 0);
     CHECK_INT(wea_map_file(path, 0, &m, &e), WEA_OK);
     CHECK_INT(e.status, WEA_OK);
     CHECK_STR(e.message, "");
@@ -117,7 +107,7 @@ static void test_map_file_writable(void)
     size_t len = 0;
     unsigned char *back;
     th_tmppath(path, sizeof path, "ex1-rw.wea");
-    CHECK_INT(th_write_file(path, EX1, sizeof EX1), 0);
+    CHECK_INT(th_write_file(path, TH_EX1, sizeof TH_EX1), 0);
     CHECK_INT(wea_map_file(path, 1, &m, NULL), WEA_OK);
     CHECK_INT(m.writable, 1);
     d = (unsigned char *)wea_mapping_data_mut(&m);
@@ -138,7 +128,7 @@ static void test_map_file_invalid(void)
     wea_mapping m;
     wea_error e;
     th_tmppath(path, sizeof path, "short.wea");
-    CHECK_INT(th_write_file(path, EX1, 100), 0);
+    CHECK_INT(th_write_file(path, TH_EX1, 100), 0);
     memset(&m, 0x5A, sizeof m);
     CHECK_INT(wea_map_file(path, 0, &m, &e), WEA_ERR_DATA_TRUNCATED);
     CHECK_STR(e.message, "data_truncated: the block has 100 bytes, expected "
@@ -155,7 +145,7 @@ static void test_map_file_invalid(void)
     /* a big-endian header */
     {
         unsigned char be[112];
-        memcpy(be, EX1, sizeof be);
+        memcpy(be, TH_EX1, sizeof be);
         be[0] = 0x57;
         be[1] = 0x41;
         be[2] = 0x2D;
@@ -196,7 +186,7 @@ static void test_map_file_errors(void)
     CHECK_STR(e.message, "invalid_argument: writable must be 0 or 1");
     /* permission: real when not root; the errno mapping always */
     th_tmppath(path, sizeof path, "noperm.wea");
-    CHECK_INT(th_write_file(path, EX1, sizeof EX1), 0);
+    CHECK_INT(th_write_file(path, TH_EX1, sizeof TH_EX1), 0);
     CHECK_INT(chmod(path, 0), 0);
     if (geteuid() != 0) {
         CHECK_INT(wea_map_file(path, 0, &m, &e), WEA_ERR_PERMISSION);
@@ -479,7 +469,7 @@ static void test_shm_attach_unpublished(void)
     CHECK_STR(e.message, "bad_magic: magic bytes 58 58 58 58, expected 31 2D "
                          "41 57 (WA-1 §6.1 R2)");
     /* page-sized object holding a valid block: trailing bytes accepted */
-    CHECK_INT((int)pwrite(fd, EX1, sizeof EX1, 0), (int)sizeof EX1);
+    CHECK_INT((int)pwrite(fd, TH_EX1, sizeof TH_EX1, 0), (int)sizeof TH_EX1);
     CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_OK);
     CHECK_INT(m.len, 4096);
     CHECK_INT(m.header.block_size, 112);
@@ -807,7 +797,7 @@ static void test_permission_denied(void)
     int status = 0;
     th_shm_name(name, sizeof name);
     th_tmppath(path, sizeof path, "private.wea");
-    CHECK_INT(th_write_file(path, EX1, sizeof EX1), 0);
+    CHECK_INT(th_write_file(path, TH_EX1, sizeof TH_EX1), 0);
     CHECK_INT(chmod(path, 0600), 0);
     CHECK_INT(wea_shm_create(name, WEA_UINT8, 0, NULL, NULL, 0600, &c, NULL),
               WEA_OK);

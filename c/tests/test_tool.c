@@ -38,21 +38,6 @@ static const char *tool(void)
     return t != NULL && t[0] != '\0' ? t : NULL;
 }
 
-static void read_into(const char *path, char *buf, size_t cap)
-{
-    size_t len = 0;
-    unsigned char *b = th_read_file(path, &len);
-    buf[0] = '\0';
-    if (b != NULL) {
-        if (len >= cap) {
-            len = cap - 1;
-        }
-        memcpy(buf, b, len);
-        buf[len] = '\0';
-        free(b);
-    }
-}
-
 /* Runs the tool with the arguments (NULL-terminated) in a new process;
  * fills R. Returns R.code. */
 static int run(const char *a0, ...)
@@ -89,8 +74,8 @@ static int run(const char *a0, ...)
     }
     R.code = WIFEXITED(status) ? WEXITSTATUS(status)
                                : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    read_into(outp, R.out, sizeof R.out);
-    read_into(errp, R.err, sizeof R.err);
+    th_read_text(outp, R.out, sizeof R.out);
+    th_read_text(errp, R.err, sizeof R.err);
     return R.code;
 }
 
