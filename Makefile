@@ -37,7 +37,7 @@ HELP_GROUPS := start here:demo test;\
   benchmark:bench bench-smoke;\
   fuzzing and reliability:fuzz fuzz-c fuzz-python test-reliability;\
   documentation:docs docs-check;\
-  parts of make test:test-python test-numpy1 test-c test-cli test-examples \
+  parts of make test:test-python test-numpy1 test-accel test-c test-cli test-examples \
     test-user lint lint-python lint-examples lint-scripts;\
   build and install:venv python c tools transports mpi demo-python demo-cross;\
   housekeeping:format clean help
@@ -46,11 +46,17 @@ help: ## list the targets, grouped
 	@echo "wea: the Wrapped Exchange Array (format WA-1), version $$(cat VERSION)"
 	@awk -v groups='$(strip $(HELP_GROUPS))' -f mk/help.awk $(MAKEFILE_LIST)
 
-$(VENV_STAMP): tools/requirements.txt $(wildcard python/pyproject.toml) VERSION
+# The optional compiled helper (python/accel) is built from its own source
+# and the C reader's (c/src): a change to either installs it again.
+ACCEL_SRCS := $(wildcard python/accel/pyproject.toml python/accel/setup.py \
+  python/accel/src/*.c c/src/*.c c/src/*.h c/include/*.h)
+
+$(VENV_STAMP): tools/requirements.txt $(wildcard python/pyproject.toml) VERSION $(ACCEL_SRCS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	if [ -f python/pyproject.toml ]; then \
 	  $(PY) -m pip install --quiet --disable-pip-version-check -e './python[test]'; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check ./python/accel
 	touch $@
 
 venv: $(VENV_STAMP) ## create .venv with the wea package and the tools

@@ -2,7 +2,8 @@
 # Included by the top Makefile, which defines PY, PYTHON, BUILD, VENV_STAMP,
 # DEMO_STAMP and KAITAI_PARSER.
 #
-#   make test-python  the package's tests in .venv (numpy 2)
+#   make test-python  the package's tests in .venv (numpy 2), with the
+#                     compiled helper python/accel and without it
 #   make test-numpy1  the same tests, and the package's conformance
 #                     participant, in build/venv-numpy1 with the oldest numpy
 #                     the package supports (numpy>=1.24: 1.24.4); part of
@@ -12,12 +13,15 @@
 
 PY_DIRS := src tests
 
-.PHONY: python test-python test-numpy1 lint-python demo demo-python format format-python
+.PHONY: python test-python test-numpy1 test-accel lint-python demo demo-python format format-python
 
 python: $(VENV_STAMP) ## install the wea Python package (editable) into .venv
 
-test-python: $(VENV_STAMP) $(KAITAI_PARSER) ## run the Python package's tests (pytest)
-	cd python && $(PY) -m pytest -q -p no:cacheprovider tests
+# Twice: with the compiled helper (python/accel; WEA_REQUIRE_ACCEL makes a
+# missing one fail test_accel.py), then on the pure-Python path it replaces.
+test-python: $(VENV_STAMP) $(KAITAI_PARSER) ## run the Python package's tests (pytest), with the compiled helper and without
+	cd python && WEA_REQUIRE_ACCEL=1 $(PY) -m pytest -q -p no:cacheprovider tests
+	cd python && WEA_PURE_PYTHON=1 $(PY) -m pytest -q -p no:cacheprovider tests
 
 lint-python: $(VENV_STAMP) ## check the Python package: ruff check, ruff format --check, mypy --strict
 	cd python && $(PY) -m ruff check --no-cache $(PY_DIRS)
@@ -72,7 +76,35 @@ test-numpy1: $(NUMPY1_STAMP) $(NUMPY1_PARTICIPANTS) $(VENV_STAMP) $(KAITAI_PARSE
 	$(PY) tools/run_conformance.py run --dir $(CONFORMANCE_DIR) \
 	  --participants $(NUMPY1_PARTICIPANTS) --require python-numpy1
 
-TEST_TARGETS += lint-python test-python test-numpy1
+# The compiled helper (python/accel) by the C rules of the project: C99 with
+# every warning an error, then built again with ASan and UBSan (with the C
+# reader's sources it compiles in) and its tests, and the tests of what it
+# speeds up, run under them (the sanitizers preloaded into Python; SIGSEGV
+# and SIGBUS left to the tests that expect them).
+ACCEL_ASAN    := $(BUILD)/accel-asan
+ACCEL_CFILES  := python/accel/src/_wea_accel.c c/src/wea.c c/src/wea_posix.c c/src/wea_shm.c
+ACCEL_CFLAGS  := -std=c99 -Wall -Wextra -Wpedantic -Werror -Ic/include -Ic/src -DWEA_VERSION='"accel"'
+
+test-accel: $(VENV_STAMP) $(KAITAI_PARSER) ## the compiled helper python/accel: strict C99, then its tests under ASan and UBSan
+	@mkdir -p $(ACCEL_ASAN)
+	inc=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["include"])'); \
+	ext=$$($(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'); \
+	$(CC) $(ACCEL_CFLAGS) -I"$$inc" -fsyntax-only python/accel/src/_wea_accel.c && \
+	$(CC) $(ACCEL_CFLAGS) -I"$$inc" -shared -fPIC -O1 -g -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	  $(ACCEL_CFILES) -lrt -o $(ACCEL_ASAN)/_wea_accel$$ext
+	cd python && \
+	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0:handle_segv=0:handle_sigbus=0 \
+	  PYTHONPATH=$(abspath $(ACCEL_ASAN)) WEA_REQUIRE_ACCEL=1 \
+	  $(PY) -c 'import _wea_accel, sys; f = _wea_accel.__file__; print("test-accel:", f); sys.exit("accel-asan" not in f)' && \
+	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0:handle_segv=0:handle_sigbus=0 \
+	  PYTHONPATH=$(abspath $(ACCEL_ASAN)) WEA_REQUIRE_ACCEL=1 \
+	  $(PY) -m pytest -q -p no:cacheprovider --capture=sys \
+	  tests/test_accel.py tests/test_order.py tests/test_shm.py tests/test_hardening.py
+
+TEST_TARGETS += lint-python test-python test-numpy1 test-accel
 LINT_TARGETS += lint-python
 
 # The Python reader must take part in make conformance (mk/conformance.mk).

@@ -76,12 +76,20 @@ static wea_status shm_after_checks(wea_status st, const unsigned char *head,
     return WEA_OK;
 }
 
+wea_status wea__shm_map_fd(int fd, const char *nm, int writable,
+                           wea_mapping *out, unsigned char *head, size_t *got,
+                           wea_error *err)
+{
+    wea__object obj = {"shared-memory object", NULL, maybe_torn_magic,
+                       shm_after_checks};
+    obj.name = nm;
+    return wea__map_fd(fd, writable, &obj, out, head, got, err);
+}
+
 wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
                           wea_error *err)
 {
     char nm[WEA_SHM_NAME_SIZE];
-    wea__object obj = {"shared-memory object", NULL, maybe_torn_magic,
-                       shm_after_checks};
     wea_status st;
     int fd;
 
@@ -101,8 +109,7 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
         return wea__sys_fail(err, e, "shm_open",
                              "cannot open shared-memory object %s", nm);
     }
-    obj.name = nm;
-    return wea__map_fd(fd, writable, &obj, out, err);
+    return wea__shm_map_fd(fd, nm, writable, out, NULL, NULL, err);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,4 +1,4 @@
-"""Shared fixtures: unique shared-memory names, and segment hygiene.
+"""Shared fixtures: unique shared-memory names, segment hygiene, the pure path.
 
 Every test runs under ``_no_leaked_segments``: it snapshots the WA-1
 objects in /dev/shm (those whose first bytes are the magic 31 2D 41 57)
@@ -97,6 +97,21 @@ def shm_name() -> Callable[[], str]:
         return name
 
     return make
+
+
+@pytest.fixture
+def pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run wea's pure-Python path even where the compiled helper is installed.
+
+    For tests that plant a fault inside that path (a patched ``os.pread``,
+    ``mmap.mmap`` ...); the compiled path has tests of its own
+    (test_accel.py, and the C reader's in ``make test-c``). A child process
+    gets the same with ``WEA_PURE_PYTHON=1`` in its environment.
+    """
+    from wea import _accel
+
+    for hook in ("copy_transposed", "shm_attach"):
+        monkeypatch.setattr(_accel, hook, None)
 
 
 @pytest.fixture

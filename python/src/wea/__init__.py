@@ -19,6 +19,7 @@ The API of wea 0.1.3 is kept: :mod:`wea.shared_memory`,
 """
 
 from . import buffered_memory, shared_memory
+from ._accel import enabled as accelerated
 from ._buffer import (
     BufferedExchangeArray,
     block_size,
@@ -113,6 +114,7 @@ __all__ = [
     "WeaError",
     "WrongByteOrderError",
     "__version__",
+    "accelerated",
     "attach_shared_array",
     "block_size",
     "buffered_memory",

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, SupportsIndex, TypeVar
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from . import _accel
 from ._format import Header, dims_of, make_header
 
 if TYPE_CHECKING:
@@ -177,10 +178,20 @@ def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
 
     A source whose fastest axis is not the destination's last one (a true
     transposition) is copied tile by tile, so that both sides stay in the
-    cache; numpy's own strided copy is many times slower there.
+    cache; numpy's own strided copy is many times slower there. With the
+    compiled helper (:mod:`wea._accel`) the tiles are copied in C, for a
+    source of the destination's dtype (bool aside: its bytes are
+    normalized to 0 and 1).
     """
     if src.ndim < 2 or src.size < _BLOCKED_MIN or src.flags.c_contiguous:
         _assign(dst, src)
+        return
+    if (
+        _accel.copy_transposed is not None
+        and src.dtype == dst.dtype
+        and src.dtype.kind != "b"
+        and _accel.copy_transposed(dst, src)
+    ):
         return
     strides = [abs(s) for s in src.strides]
     q = min(range(src.ndim), key=lambda i: (strides[i], -i))  # src's fastest axis
@@ -260,6 +271,14 @@ class ExchangeArrayBase(_NDArray):
         if _NUMPY1:  # pragma: no cover - numpy 1
             return _wrap_numpy1(self, arr)
         return arr
+
+    if _accel.array_wrap is not None and not _NUMPY1:
+        # The same, in C (wea._accel): no Python runs per ufunc call.
+        __array_wrap__ = staticmethod(_accel.array_wrap)
+
+    #: ndarray's own priority, found in this class's dict: numpy looks it up
+    #: on every ufunc call with a subclass (one lookup up the MRO less).
+    __array_priority__ = 0.0
 
     if TYPE_CHECKING:  # for type checkers only: no __getitem__ runs in Python
 

@@ -39,6 +39,7 @@ from typing import Any, SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from . import _accel
 from ._base import (
     ExchangeArrayBase,
     Order,
@@ -59,6 +60,7 @@ from ._format import (
     check_length,
     check_magic,
     publish,
+    validate_snapshot,
     write_header,
 )
 from ._mapping import MMAP_KWARGS, map_checked, open_regular, pread_head, read_plan
@@ -402,7 +404,17 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
     mapped, the magic first, then (after a barrier that pairs with the
     creator's, C7) the rest; the mapping covers only the size that was
     checked, and the size is checked again once mapped (:mod:`wea._mapping`).
+
+    With the compiled helper (:mod:`wea._accel`) the C reference reader
+    makes these same steps in one call; the header snapshot it validated is
+    validated here once more (a cached lookup) and is what the view uses.
+    Whatever it refuses is attached again here, to raise this path's error.
     """
+    if _accel.shm_attach is not None:
+        got = _accel.shm_attach(os.fsencode(name), not readonly)
+        if got is not None:
+            buf, head, size, dev, ino = got
+            return memoryview(buf), validate_snapshot(head, size), (dev, ino)
     try:
         fd, st = open_regular(
             name,

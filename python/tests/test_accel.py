@@ -1,0 +1,342 @@
+"""The optional compiled helper (python/accel, ``wea._accel``) against the pure path.
+
+Each hook is checked against what it replaces, on the same input: the
+transposing copy against numpy's own copy, ``array_wrap`` against the
+Python ``__array_wrap__``, and the C reader's attach against the Python
+attach, on every conformance vector planted in shared memory. ``make test``
+installs the helper and sets ``WEA_REQUIRE_ACCEL=1``, so these tests fail
+there instead of being skipped when it is missing; the rest of the suite
+runs once more with ``WEA_PURE_PYTHON=1`` (and under numpy 1, without the
+helper) for the pure path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import wea
+from wea import _accel, _shm
+from wea import _format as F
+
+REQUIRED = os.environ.get("WEA_REQUIRE_ACCEL", "") not in ("", "0")
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "conformance"
+SHM = Path("/dev/shm")
+Names = Callable[[], str]
+
+pytestmark = pytest.mark.skipif(
+    not _accel.enabled() and not REQUIRED,
+    reason="the compiled helper wea-accel is not in use (pip install ./python/accel)",
+)
+
+
+def test_the_helper_is_in_use() -> None:
+    # Under `make test` a missing or stale helper fails here, not silently.
+    assert wea.accelerated()
+    assert _accel.copy_transposed is not None
+    assert _accel.array_wrap is not None
+    assert _accel.shm_attach is not None
+
+
+def test_pure_python_turns_it_off() -> None:
+    code = "import wea, wea._accel as a; print(wea.accelerated(), a.shm_attach)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "WEA_PURE_PYTHON": "1"},
+    )
+    assert out.stdout.split() == ["False", "None"]
+
+
+# -- copy_transposed ---------------------------------------------------------------------
+
+ITEM_DTYPES = ["u1", "i2", "f2", "f4", "i8", "f8", "c8", "c16"]
+BASES = [(2, 3), (63, 65), (64, 256), (65, 257), (3, 130, 7), (5, 1, 70), (2, 3, 4, 5), (9, 1)]
+
+
+def _sources(dtype: str, shape: tuple[int, ...]) -> Iterator[np.ndarray[Any, Any]]:
+    n = int(np.prod(shape))
+    base = (np.arange(n) % 251 + 1).astype(dtype).reshape(shape)
+    yield base.T  # the full reversal: what dumps(a) of a C-order array copies
+    if base.ndim > 2:
+        yield base.transpose(1, 0, *range(2, base.ndim))
+        yield np.moveaxis(base, -1, 0)
+    yield base.T[::-1]  # negative strides
+    if shape[-1] > 2:
+        yield base[..., ::2].T  # a stride of two elements along the source's fastest axis
+
+
+@pytest.mark.parametrize("dtype", ITEM_DTYPES)
+@pytest.mark.parametrize("shape", BASES, ids=str)
+def test_copy_transposed_equals_numpys_copy(dtype: str, shape: tuple[int, ...]) -> None:
+    assert _accel.copy_transposed is not None
+    for src in _sources(dtype, shape):
+        dst = np.full(src.shape, 99, dtype=dtype)
+        if _accel.copy_transposed(dst, src):
+            assert np.array_equal(dst, src), (src.shape, src.strides)
+        else:
+            # declined only where there is no transposition to do: the
+            # destination's last axis is already the source's fastest (or
+            # has one element)
+            longer = [i for i in range(src.ndim) if src.shape[i] > 1]
+            fastest = min(longer, key=lambda i: (abs(src.strides[i]), -i))
+            assert fastest == src.ndim - 1 or src.shape[-1] == 1, (src.shape, src.strides)
+
+
+def test_copy_transposed_declines_what_it_does_not_handle() -> None:
+    copy = _accel.copy_transposed
+    assert copy is not None
+    a = np.arange(24.0).reshape(4, 6)
+    assert copy(np.empty((4, 6)), a) is False  # already in order: nothing to transpose
+    assert copy(np.empty(6), np.arange(6.0)) is False  # 1-D
+    assert copy(np.empty((6, 4), "f4"), a.T) is False  # another item size
+    assert copy(np.empty((6, 4)), a.T[:, :3]) is False  # another shape
+    three = np.zeros((4, 6), "S3")  # an item size no pass has
+    assert copy(np.empty((6, 4), "S3"), three.T) is False
+    raw = np.zeros(24 * 8 + 1, np.uint8)
+    odd = np.frombuffer(raw.data, np.float64, 24, offset=1).reshape(4, 6)  # misaligned
+    assert copy(np.empty((6, 4)), odd.T) is False
+    empty = np.zeros((0, 5))
+    assert copy(np.empty((5, 0)), empty.T) is True  # nothing to copy
+
+
+def test_copy_transposed_refuses_a_read_only_or_strided_destination() -> None:
+    copy = _accel.copy_transposed
+    assert copy is not None
+    a = np.arange(24.0).reshape(4, 6)
+    ro = np.empty((6, 4))
+    ro.flags.writeable = False
+    with pytest.raises((BufferError, ValueError)):
+        copy(ro, a.T)
+    with pytest.raises((BufferError, ValueError)):
+        copy(np.empty((4, 6)).T, a.T)
+    assert np.array_equal(a, np.arange(24.0).reshape(4, 6))
+
+
+@pytest.mark.parametrize("dtype", ["u1", "f4", "f8", "c16", "bool"])
+def test_dumps_of_a_c_order_array_is_the_same_with_and_without_the_helper(
+    dtype: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = (np.arange(300 * 257 * 2) % 3).astype(dtype).reshape(2, 300, 257)  # above _BLOCKED_MIN
+    fast = bytes(wea.dumps(a))
+    monkeypatch.setattr(_accel, "copy_transposed", None)
+    assert fast == bytes(wea.dumps(a)) == bytes(wea.dumps(np.asfortranarray(a)))
+
+
+def test_a_converting_fill_takes_the_pure_path(shm_name: Names) -> None:
+    src = np.arange(400 * 300, dtype=np.int32).reshape(400, 300)
+    a = wea.create_shared_array(shm_name(), np.float64, (400, 300), data=src)
+    try:
+        assert np.array_equal(a, src.astype(np.float64))
+    finally:
+        a.unlink()
+
+
+# -- array_wrap ----------------------------------------------------------------------------
+
+
+def test_array_wrap_is_the_python_hook_in_c() -> None:
+    wrap = _accel.array_wrap
+    assert wrap is not None
+    x = np.arange(3.0)
+    assert wrap(x) is x
+    assert wrap(x, None, False) is x
+    zero = np.array(2.5)
+    assert type(wrap(zero, None, True)) is np.float64 and wrap(zero, None, True) == 2.5
+    assert type(wrap(zero, return_scalar=True)) is np.float64
+    assert wrap(zero, context=None) is zero
+    with pytest.raises(TypeError):
+        wrap()
+    with pytest.raises(TypeError):
+        wrap(x, None, False, 1)
+    with pytest.raises(TypeError):
+        wrap(x, what=1)
+
+
+@pytest.mark.skipif(wea._base._NUMPY1, reason="numpy 1 keeps the Python hook")
+def test_results_of_shared_arrays_through_the_c_hook(shm_name: Names) -> None:
+    assert isinstance(wea._base.ExchangeArrayBase.__dict__["__array_wrap__"], staticmethod)
+    a = wea.create_shared_array(shm_name(), np.float64, (2, 2), data=[[1, 0], [0, 2]])
+    try:
+        assert type(a + 1) is np.ndarray and (a + 1).tolist() == [[2, 1], [1, 3]]
+        assert type(np.sqrt(a)) is np.ndarray
+        assert type(a.sum()) is np.float64 and a.sum() == 3
+        assert np.linalg.inv(a).tolist() == [[1, 0], [0, 0.5]]
+        assert np.add(a, 1, out=a) is a and a.mem is not None
+        view = a[0]
+        assert type(view) is wea.SharedExchangeArray and view.mem is a.mem
+    finally:
+        a.unlink()
+
+
+# -- shm_attach ----------------------------------------------------------------------------
+
+
+def _plant(name: str, data: bytes) -> None:
+    fd = os.open(SHM / name.lstrip("/"), os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _outcome(name: str) -> tuple[str, str, Any]:
+    try:
+        a = wea.attach_shared_array(name, readonly=True)
+    except Exception as e:
+        return type(e).__name__, str(e), None
+    return "ok", repr((a.dtype, a.shape)), a.copy()
+
+
+def _vectors() -> list[dict[str, Any]]:
+    manifest = json.loads((VECTORS / "manifest.json").read_text())
+    vectors: list[dict[str, Any]] = manifest["vectors"]
+    return vectors
+
+
+def test_the_c_attach_and_the_python_attach_agree_on_every_vector(
+    shm_name: Names, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _accel.shm_attach is not None
+    real = _accel.shm_attach
+    planted = {
+        "empty object": b"",
+        "A1: magic with L = 0 and room for data": F.header_bytes(F.make_header("f8", (0,)))
+        + bytes(64),
+    }
+    for v in _vectors():
+        planted[v["id"]] = (VECTORS / v["path"]).read_bytes()
+    accepted = 0
+    for what, data in planted.items():
+        name = shm_name()
+        _plant(name, data)
+        try:
+            fast = _outcome(name)
+            c_said = real(os.fsencode(name), False)
+            monkeypatch.setattr(_accel, "shm_attach", None)
+            pure = _outcome(name)
+            monkeypatch.setattr(_accel, "shm_attach", real)
+        finally:
+            os.unlink(SHM / name.lstrip("/"))
+        assert fast[:2] == pure[:2], what
+        assert (c_said is None) == (pure[0] != "ok"), what
+        if fast[0] == "ok":
+            accepted += 1
+            assert fast[2].tobytes() == pure[2].tobytes(), what
+    assert accepted > 150  # the valid vectors did take the C path
+
+
+def test_the_c_attach_returns_the_validated_snapshot_and_the_identity(shm_name: Names) -> None:
+    shm_attach = _accel.shm_attach
+    assert shm_attach is not None
+    name = shm_name()
+    a = wea.create_shared_array(name, np.int16, (3, 4), data=np.arange(12).reshape(3, 4))
+    try:
+        got = shm_attach(os.fsencode(name), False)
+        assert got is not None
+        buf, head, size, dev, ino = got
+        st = os.stat(SHM / name.lstrip("/"))
+        assert (dev, ino) == (st.st_dev, st.st_ino) and size == st.st_size == len(memoryview(buf))
+        assert head == bytes(memoryview(buf)[: len(head)])
+        assert F.validate_snapshot(head, size).header == F.make_header(np.int16, (3, 4))
+        b = wea.attach_shared_array(name, readonly=True)
+        assert not b.flags.writeable and np.array_equal(a, b)
+        c = wea.attach_shared_array(name)
+        c[1, 2] = -7
+        assert a[1, 2] == -7  # the same object, mapped shared
+        assert c.mem is not None and c.mem._ident == (dev, ino)
+    finally:
+        a.unlink()
+
+
+def _mapped(name: str) -> bool:
+    return f"/dev/shm/{name.lstrip('/')}" in Path("/proc/self/maps").read_text()
+
+
+def test_the_c_mapping_lives_until_its_last_view_is_gone(shm_name: Names) -> None:
+    name = shm_name()
+    a = wea.create_shared_array(name, np.float64, (1000,), data=1.5)
+    try:
+        a.mem.close() if a.mem is not None else None
+        del a
+        b = wea.attach_shared_array(name)
+        view = b[10:20]
+        del b
+        assert view.sum() == 15.0 and _mapped(name)
+        del view
+        assert not _mapped(name)
+    finally:
+        wea.unlink_shared_array(name)
+
+
+def test_refusals_of_the_c_attach_are_the_python_errors(shm_name: Names) -> None:
+    missing = shm_name()
+    with pytest.raises(FileNotFoundError, match="no shared-memory object named"):
+        wea.attach_shared_array(missing)
+    assert _accel.shm_attach is not None
+    assert _accel.shm_attach(os.fsencode(missing), False) is None
+    fifo = shm_name()
+    os.mkfifo(SHM / fifo.lstrip("/"))
+    try:
+        assert _accel.shm_attach(os.fsencode(fifo), False) is None  # and it did not block
+        with pytest.raises(OSError, match="not a regular file"):
+            wea.attach_shared_array(fifo)
+    finally:
+        os.unlink(SHM / fifo.lstrip("/"))
+    for bad in (b"", b"/", b"x", b"/a/b", b"/a\0b", b"/" + b"n" * 300):
+        assert _accel.shm_attach(bad, False) is None
+    with pytest.raises(TypeError):
+        _accel.shm_attach("/str", False)  # type: ignore[arg-type]
+
+
+_SHRINKER = textwrap.dedent(
+    """
+    import os, sys
+    path, size = sys.argv[1], int(sys.argv[2])
+    fd = os.open(path, os.O_RDWR)
+    sys.stdout.write("go\\n"); sys.stdout.flush()
+    while True:
+        os.ftruncate(fd, 100)
+        os.ftruncate(fd, size)
+    """
+)
+
+
+def test_the_c_attach_survives_an_object_that_shrinks_and_grows(shm_name: Names) -> None:
+    # A real race: another process truncates the object over and over.
+    # Every attach gives the whole array or a spec error, never SIGBUS.
+    name = shm_name()
+    a = wea.create_shared_array(name, np.uint8, (1 << 16,), persistent=True)
+    size = a.mem.size if a.mem is not None else 0
+    path = str(SHM / name.lstrip("/"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SHRINKER, path, str(size)], stdout=subprocess.PIPE, text=True
+    )
+    seen: dict[str, int] = {}
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "go\n"
+        for _ in range(3000):
+            try:
+                b = _shm.attach_shared_array(name, readonly=True)
+            except (wea.TruncatedError, wea.DataTruncatedError) as e:
+                seen[type(e).__name__] = seen.get(type(e).__name__, 0) + 1
+            else:
+                assert b.shape == (1 << 16,)
+                seen["ok"] = seen.get("ok", 0) + 1
+    finally:
+        child.kill()
+        child.wait()
+        wea.unlink_shared_array(name)
+    assert sum(seen.values()) == 3000, seen
