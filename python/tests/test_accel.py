@@ -95,6 +95,25 @@ def test_copy_transposed_equals_numpys_copy(dtype: str, shape: tuple[int, ...]) 
             assert fastest == src.ndim - 1 or src.shape[-1] == 1, (src.shape, src.strides)
 
 
+@pytest.mark.parametrize("dtype", ["f4", "f8", "c16", "i2"])
+@pytest.mark.parametrize("misalign", [0, 16, 48])
+def test_the_streaming_pass_equals_numpys_copy(dtype: str, misalign: int) -> None:
+    # Above STREAM_MIN bytes with rows of whole cache lines, 4-, 8- and
+    # 16-byte items are written with non-temporal stores, after a head of
+    # plain stores up to the first line of each row; a row that is not
+    # whole lines, or a 2-byte item, takes the plain pass.
+    assert _accel._MODULE is not None
+    itemsize = np.dtype(dtype).itemsize
+    rows = _accel._MODULE.STREAM_MIN // (768 * itemsize) + 3
+    for cols in (768, 771):  # 768 items: whole lines for every item size
+        base = (np.arange(rows * cols) % 1009).astype(dtype).reshape(rows, cols)
+        raw = np.zeros(rows * cols * itemsize + 128, np.uint8)
+        start = -raw.ctypes.data % 64 + misalign
+        dst = raw[start : start + rows * cols * itemsize].view(dtype).reshape(cols, rows)
+        assert _accel.copy_transposed is not None and _accel.copy_transposed(dst, base.T)
+        assert np.array_equal(dst, base.T)
+
+
 def test_copy_transposed_declines_what_it_does_not_handle() -> None:
     copy = _accel.copy_transposed
     assert copy is not None
