@@ -4,24 +4,35 @@ Groups, recorded like every other group of run.py (group, peer, size):
 
 * ``encode_c2d`` / ``encode_c3d``: a C-order (numpy's default) 2-D / 3-D
   float64 array to bytes. wea: ``dumps(a)`` (a Fortran-order block: a true,
-  transposing copy) and ``dumps(a, order="C")`` (the dims reversed: one
-  memcpy); the memcpy bound into a preallocated, reused array and into fresh
-  memory; numpy's own transposing copy (``np.asfortranarray``); pyarrow
-  ``write_tensor``, ``np.save`` to a ``BytesIO``, pickle 5 and safetensors,
-  each on the same C-order array.
+  transposing copy), also without the compiled helper (peer ``wea_pure``),
+  and ``dumps(a, order="C")`` (the dims reversed: one memcpy); the memcpy
+  bound into a preallocated, reused array and into fresh memory; numpy's
+  own transposing copy (``np.asfortranarray``); pyarrow ``write_tensor``,
+  ``np.save`` to a ``BytesIO``, pickle 5 and safetensors, each on the same
+  C-order array.
 * ``decode_c2d`` / ``decode_c3d``: the block of ``dumps(a, order="C")`` back
   to a C-order array with ``loads(block, order="C")``; the same block viewed
   in Fortran order (``loads(block)``); a bare ``np.frombuffer`` + reshape;
   pyarrow ``read_tensor``.
 * ``encode_out``: encode into a preallocated, reused buffer
   (``dumps(a, out=buf)``), 2-D: an F-order array, a C-order array with
-  ``order="C"`` and with the transposing copy; against the memcpy bound
+  ``order="C"`` and with the transposing copy (also without the compiled
+  helper: ``wea_t_out_pure``); against the memcpy bound
   (reused and fresh), ``dumps`` into a new block, pyarrow ``write_tensor``
   into a ``FixedSizeBufferWriter`` and ``np.save`` into a reused ``BytesIO``.
 * ``op_index`` / ``op_slice`` / ``op_add``: ``a[0]``, ``a[1:10]``, ``a + 1``
   on a 128-element float64 array: a ``SharedExchangeArray`` as created and as
   attached, a ``BufferedExchangeArray``, against a plain ndarray, SharedArray,
-  ``multiprocessing.shared_memory`` + ``np.ndarray`` and ``np.memmap``.
+  ``multiprocessing.shared_memory`` + ``np.ndarray`` and ``np.memmap``. The
+  same three wea arrays in a child process started with ``WEA_PURE_PYTHON=1``
+  (``python layout.py ops-pure``: numpy's ``__array_wrap__`` of wea arrays is
+  fixed when wea is imported, in C with the helper, in Python without it):
+  peers ``wea_pure_created``, ``wea_pure_attached``, ``wea_pure_buffered``.
+
+wea's optional compiled helper (``wea-accel``, :mod:`wea._accel`) does the
+transposing copy of ``dumps`` when installed; the ``wea_pure`` rows turn it
+off for the timed statement only (``wea._accel.copy_transposed = None``,
+restored after), which is the code path ``WEA_PURE_PYTHON=1`` runs.
 
 The statements call wea's API as the contract of issue #11 gives it
 (``order=``, ``out=``); this module holds no fallback for an older wea.
@@ -29,11 +40,15 @@ The statements call wea's API as the contract of issue #11 gives it
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+import json
 import os
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -60,9 +75,27 @@ _FAILURES = (MemoryError, OverflowError, ValueError, RuntimeError, OSError)
 
 
 def layout_sizes(sizes: tuple[int, ...]) -> tuple[int, ...]:
-    """The run's sizes from 1 MiB up; all of them if none is that large (smoke)."""
+    """The run's sizes from 1 MiB up; if none is that large (smoke), them and 1 MiB.
+
+    1 MiB is the smallest size of the full run at which ``dumps(a)`` of a
+    C-order array takes the cache-blocked transposing copy (and the compiled
+    helper's), so that the smoke run goes through it too.
+    """
     big = tuple(s for s in sizes if s >= MiB)
-    return big or sizes
+    return big or (*sizes, MiB)
+
+
+@contextlib.contextmanager
+def pure_copy() -> Iterator[None]:
+    """Within the block, wea's transposing copy runs without the compiled helper."""
+    from wea import _accel
+
+    saved = _accel.copy_transposed
+    _accel.copy_transposed = None
+    try:
+        yield
+    finally:
+        _accel.copy_transposed = saved
 
 
 def shape_for(nbytes: int, ndim: int) -> tuple[int, ...]:
@@ -139,12 +172,17 @@ def _timed(
     capped: dict[tuple[str, str], str],
     label: str,
 ) -> bool:
-    """Time `stmt` unless the peer is capped; cap it if it fails. True if timed."""
+    """Time `stmt` unless the peer is capped; cap it if it fails. True if timed.
+
+    A peer whose name ends in ``_pure`` is timed inside :func:`pure_copy`.
+    """
     if (group, peer) in capped:
         run.skip(group, peer, size, "capped", capped[(group, peer)])
         return False
     try:
-        run.add(group, peer, size, time_stmt(stmt, ns, run.budget), shape=list(shape))
+        with pure_copy() if _is_pure(peer) else contextlib.nullcontext():
+            res = time_stmt(stmt, ns, run.budget)
+        run.add(group, peer, size, res, shape=list(shape))
     except _FAILURES as e:
         if peer.startswith("wea") and size <= VERIFY_UP_TO:
             raise  # wea failing on a small array is a bug, never a cap
@@ -156,6 +194,10 @@ def _timed(
     return True
 
 
+def _is_pure(peer: str) -> bool:
+    return peer.endswith("_pure")
+
+
 def _encode_c(run: Any, a: np.ndarray, group: str, capped: dict[tuple[str, str], str]) -> None:
     size, shape = a.nbytes, a.shape
     ns: dict[str, Any] = {**_ns_wea(), **_ns_numpy(), "a": a}
@@ -163,6 +205,7 @@ def _encode_c(run: Any, a: np.ndarray, group: str, capped: dict[tuple[str, str],
     ns["dst"][...] = 0  # touch every page: the bound is a warm copy
     own = (
         ("wea", "_r = dumps(a)", "wea dumps(a)"),
+        ("wea_pure", "_r = dumps(a)", "wea dumps(a), pure Python"),
         ("wea_c", '_r = dumps(a, order="C")', 'wea dumps(a, order="C")'),
         ("memcpy", "copyto(dst, a)", "memcpy bound, reused"),
         ("memcpy_fresh", "_r = copy(a)", "memcpy bound, fresh"),
@@ -173,6 +216,8 @@ def _encode_c(run: Any, a: np.ndarray, group: str, capped: dict[tuple[str, str],
     if size <= VERIFY_UP_TO:
         loads = ns["loads"]
         _same(loads(ns["dumps"](a)), a, "wea dumps(a)")
+        with pure_copy():
+            _same(loads(ns["dumps"](a)), a, "wea dumps(a), pure Python")
         blk = ns["dumps"](a, order="C")
         _same(loads(blk, order="C"), a, 'wea dumps(a, order="C") / loads(order="C")')
         _same(loads(blk), a.T, 'wea dumps(a, order="C") / loads')
@@ -248,6 +293,7 @@ def run_out(run: Any) -> None:
             ("wea_out", "_r = dumps(f, out=buf)", "wea dumps(f, out=buf)"),
             ("wea_c_out", '_r = dumps(c, order="C", out=buf)', 'wea dumps(c, order="C", out=)'),
             ("wea_t_out", "_r = dumps(c, out=buf)", "wea dumps(c, out=buf)"),
+            ("wea_t_out_pure", "_r = dumps(c, out=buf)", "wea dumps(c, out=buf), pure Python"),
             ("wea", "_r = dumps(f)", "wea dumps(f)"),
             ("memcpy", "copyto(dst, f)", "memcpy bound, reused"),
             ("memcpy_fresh", "_r = copy(f)", "memcpy bound, fresh"),
@@ -257,6 +303,8 @@ def run_out(run: Any) -> None:
                 _timed(run, group, peer, size, shape, stmt, ns, capped, label)
             if size <= VERIFY_UP_TO:
                 _verify_out(ns, wea.block_size(np.float64, shape))
+                with pure_copy():
+                    _verify_out(ns, wea.block_size(np.float64, shape))
             ns.clear()
             _out_peers(run, group, c, size, shape, capped)
         finally:
@@ -342,35 +390,59 @@ def run_ops(run: Any) -> None:
     with contextlib.ExitStack() as stack:
         arrays = _op_arrays(run, values, stack)
         try:
-            for peer, x in arrays.items():
-                ns: dict[str, Any] = {"x": x}
-                try:
-                    for group, stmt in OPS:
-                        run.add(group, peer, values.nbytes, time_stmt(stmt, ns, run.budget))
-                        ref: dict[str, Any] = {"x": values}
-                        exec(stmt, ref)
-                        exec(stmt, ns)
-                        if not np.array_equal(ns.pop("_r"), ref["_r"]):
-                            raise RuntimeError(f"{peer}: {stmt!r} gives a wrong result")
-                finally:
-                    ns.clear()
-            del x
+            _time_ops(arrays, values, run.budget, run.add)
         finally:
             arrays.clear()  # no view may outlive its segment's close
+    _ops_pure(run)
+
+
+def _time_ops(
+    arrays: dict[str, Any],
+    values: np.ndarray,
+    budget: float,
+    add: Callable[[str, str, int, dict[str, Any]], None],
+) -> None:
+    """Time every operation of OPS on every array; check each result."""
+    for peer, x in arrays.items():
+        ns: dict[str, Any] = {"x": x}
+        try:
+            for group, stmt in OPS:
+                add(group, peer, values.nbytes, time_stmt(stmt, ns, budget))
+                ref: dict[str, Any] = {"x": values}
+                exec(stmt, ref)
+                exec(stmt, ns)
+                if not np.array_equal(ns.pop("_r"), ref["_r"]):
+                    raise RuntimeError(f"{peer}: {stmt!r} gives a wrong result")
+        finally:
+            ns.clear()
+    del x
+
+
+def _ops_pure(run: Any) -> None:
+    """The wea arrays' operations in a child started with ``WEA_PURE_PYTHON=1``."""
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "ops-pure",
+        "--prefix",
+        run.prefix,
+        "--budget",
+        str(run.budget),
+    ]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, check=False, timeout=600, env=shm.pure_env()
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"layout.py ops-pure failed ({out.returncode}): {out.stderr[-2000:]}")
+    for rec in json.loads(out.stdout):
+        g, p, sz = rec.pop("group"), rec.pop("peer"), rec.pop("size")
+        run.add(g, p, sz, rec)
 
 
 def _op_arrays(run: Any, values: np.ndarray, stack: contextlib.ExitStack) -> dict[str, Any]:
     """The arrays of the per-operation group; `stack` removes what they live in."""
-    import wea
-
     arrays: dict[str, Any] = {"ndarray": values.copy()}
-    name = shm.new_name(run.prefix)
-    created = wea.create_shared_array(name, np.float64, values.shape, data=values)
-    stack.callback(created.unlink)
-    arrays["wea_created"] = created
-    arrays["wea_attached"] = wea.attach_shared_array(name)
-    arrays["wea_buffered"] = buffered = wea.create_buffered_array(np.float64, values.shape)
-    buffered[...] = values
+    arrays.update(_wea_op_arrays(run.prefix, values, stack))
     if run.versions["sharedarray"] == "not installed":
         for g, _ in OPS:
             run.skip(g, "sharedarray", values.nbytes, "missing", "SharedArray is not installed")
@@ -396,7 +468,53 @@ def _op_arrays(run: Any, values: np.ndarray, stack: contextlib.ExitStack) -> dic
     return arrays
 
 
+def _wea_op_arrays(
+    prefix: str, values: np.ndarray, stack: contextlib.ExitStack, tag: str = "wea"
+) -> dict[str, Any]:
+    """wea's arrays of the per-operation group: shared (created, attached), buffered."""
+    import wea
+
+    name = shm.new_name(prefix)
+    created = wea.create_shared_array(name, np.float64, values.shape, data=values)
+    stack.callback(created.unlink)
+    buffered = wea.create_buffered_array(np.float64, values.shape)
+    buffered[...] = values
+    return {
+        f"{tag}_created": created,
+        f"{tag}_attached": wea.attach_shared_array(name),
+        f"{tag}_buffered": buffered,
+    }
+
+
+def _ops_pure_main(argv: list[str]) -> None:
+    """``layout.py ops-pure``: print the wea arrays' records, without the helper."""
+    ap = argparse.ArgumentParser(prog="layout.py ops-pure")
+    ap.add_argument("--prefix", required=True)
+    ap.add_argument("--budget", type=float, required=True)
+    args = ap.parse_args(argv)
+    shm.check_pure()
+    records: list[dict[str, Any]] = []
+
+    def add(group: str, peer: str, size: int, res: dict[str, Any]) -> None:
+        records.append({"group": group, "peer": peer, "size": size, **res})
+
+    values = np.arange(OP_ELEMS, dtype=np.float64)
+    with contextlib.ExitStack() as stack:
+        arrays = _wea_op_arrays(args.prefix, values, stack, tag="wea_pure")
+        try:
+            _time_ops(arrays, values, args.budget, add)
+        finally:
+            arrays.clear()
+    json.dump(records, sys.stdout)
+
+
 def _close_unlink(seg: Any) -> None:
     seg.unlink()
     with contextlib.suppress(BufferError):  # a view still alive (after an error)
         seg.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["ops-pure"]:
+        raise SystemExit("usage: layout.py ops-pure --prefix PREFIX --budget SECONDS")
+    _ops_pure_main(sys.argv[2:])

@@ -6,8 +6,11 @@ from typing import Any
 
 from timing import MiB, size_label
 
+PURE = "pure Python (`WEA_PURE_PYTHON=1`)"
+
 LABELS = {
     "wea": "**wea**",
+    "wea_pure": f"wea, {PURE}",
     "wea_lba": "wea `load_buffered_array` (0.1.3 class)",
     "memcpy": "memcpy bound (`np.copyto`, preallocated)",
     "frombuffer": "bare `np.frombuffer` (no header)",
@@ -38,6 +41,9 @@ LABELS = {
     "wea_created": "**wea** `SharedExchangeArray`, created",
     "wea_attached": "**wea** `SharedExchangeArray`, attached",
     "wea_buffered": "**wea** `BufferedExchangeArray`",
+    "wea_pure_created": f"wea `SharedExchangeArray`, created, {PURE}",
+    "wea_pure_attached": f"wea `SharedExchangeArray`, attached, {PURE}",
+    "wea_pure_buffered": f"wea `BufferedExchangeArray`, {PURE}",
     "memmap": "`np.memmap` (a file, `mode='w+'`)",
 }
 
@@ -95,13 +101,13 @@ GROUPS = [
     (
         "shm_attach",
         "Shared memory: attach from another process (warm process)",
-        ["wea", "mpshm", "sharedarray", "wea013"],
+        ["wea", "wea_pure", "mpshm", "sharedarray", "wea013"],
         False,
     ),
     (
         "shm_first_attach",
         "Shared memory: first attach in a fresh process (imports done)",
-        ["wea", "mpshm", "sharedarray", "wea013"],
+        ["wea", "wea_pure", "mpshm", "sharedarray", "wea013"],
         False,
     ),
     (
@@ -158,14 +164,16 @@ WHY = {
     "type, __array_finalize__ looked up): ~0.105 us against ~0.07 us even for an empty subclass; "
     "a Python __getitem__ or __array_finalize__ adds ~0.8 us (np.memmap has both)",
     "op_add": "a ufunc on an ndarray subclass takes numpy's subclass path (an empty subclass "
-    "costs 1.6-1.8x a plain ndarray at 128 elements) and then calls the class's Python "
-    "__array_wrap__",
-    "attach_sharedarray": "wea attaches in Python: name check, shm_open, fstat, the header read "
-    "and validated, mmap, the view wrapped; SharedArray makes the same system calls from one C "
+    "costs 1.6-1.8x a plain ndarray at 128 elements) and then calls the class's "
+    "__array_wrap__ (in C with the compiled helper, in Python without it)",
+    "attach_sharedarray": "wea attaches in Python (name check, shm_open, fstat, the header read "
+    "and validated, mmap, the view wrapped), or with the compiled helper makes the system calls "
+    "and the header checks in C and still validates the snapshot (a cached lookup) and wraps the "
+    "view in Python; SharedArray makes the same system calls from one C function",
+    "first_attach_sharedarray": "the cold start of a fresh process runs wea's attach path for "
+    "the first time (page faults on interpreter and numpy code, struct compilation, and the "
+    "Python part of the attach even with the compiled helper); SharedArray's attach is one C "
     "function",
-    "first_attach_sharedarray": "the cold start of a fresh process runs wea's Python attach path "
-    "for the first time (page faults on interpreter and numpy code, struct compilation); "
-    "SharedArray's attach is one C function",
     "handoff_spin": "each spin iteration reads x[0] on both sides: on a wea array that was a "
     "Python __getitem__ until issue #11 (~0.2 us against ~0.04 us); spinning on "
     "x.view(np.ndarray) costs what the peer does. On a loaded 2-core machine both spinners also "
@@ -183,6 +191,7 @@ WHY = {
 GROUP_LABELS = {("c_attach", "c"): "C `wea_shm_attach` (then `wea_unmap`, untimed)"}
 for _g in ("encode_c2d", "encode_c3d"):
     GROUP_LABELS[(_g, "wea")] = "**wea** `dumps(a)` (F-order block: a transposing copy)"
+    GROUP_LABELS[(_g, "wea_pure")] = f"wea `dumps(a)`, {PURE}"
     GROUP_LABELS[(_g, "wea_c")] = '**wea** `dumps(a, order="C")` (one memcpy)'
     GROUP_LABELS[(_g, "memcpy")] = "memcpy into a reused buffer (`np.copyto`, preallocated)"
 for _g in ("decode_c2d", "decode_c3d"):
@@ -194,6 +203,7 @@ GROUP_LABELS.update(
         ("encode_out", "wea_out"): "**wea** `dumps(f, out=buf)` (F-order array)",
         ("encode_out", "wea_c_out"): '**wea** `dumps(c, order="C", out=buf)` (C-order array)',
         ("encode_out", "wea_t_out"): "wea `dumps(c, out=buf)` (C-order array, transposing)",
+        ("encode_out", "wea_t_out_pure"): f"wea `dumps(c, out=buf)` (transposing), {PURE}",
         ("encode_out", "wea"): "wea `dumps(f)` (a new block)",
         ("encode_out", "memcpy"): "memcpy into a reused buffer (`np.copyto`, preallocated)",
     }
@@ -208,6 +218,7 @@ LAYOUT_GROUPS = (
             f"C-order {n}-D encode (× = time / memcpy into a reused buffer)",  # noqa: RUF001
             [
                 "wea",
+                "wea_pure",
                 "wea_c",
                 "memcpy",
                 "memcpy_fresh",
@@ -240,6 +251,7 @@ LAYOUT_GROUPS = (
                 "wea_out",
                 "wea_c_out",
                 "wea_t_out",
+                "wea_t_out_pure",
                 "wea",
                 "memcpy",
                 "memcpy_fresh",
@@ -263,11 +275,16 @@ OP_PEERS = [
     "wea_created",
     "wea_attached",
     "wea_buffered",
+    "wea_pure_created",
+    "wea_pure_attached",
+    "wea_pure_buffered",
     "sharedarray",
     "mpshm",
     "memmap",
 ]
 OP_WEA = ("wea_created", "wea_attached", "wea_buffered")
+#: The same arrays in a process started with WEA_PURE_PYTHON=1 (layout.py ops-pure).
+OP_WEA_PURE = ("wea_pure_created", "wea_pure_attached", "wea_pure_buffered")
 
 
 def _label(group: str, peer: str) -> str:
@@ -463,6 +480,62 @@ def evaluate(doc: dict[str, Any]) -> list[dict[str, Any]]:
         "not measured" if c2 is None else f"{c2:.1f} ns (limit 20 ns)",
     )
     _evaluate_layouts(doc, ix, add)
+    pure = _pure_figures(doc, ix)
+    for t in out:
+        fig, smoke, note = t["figure"].partition(" (smoke:")
+        t["figure"] = fig + pure.get(t["key"], "") + smoke + note
+    return out
+
+
+def _pure_figures(doc: dict[str, Any], ix: dict[Any, Any]) -> dict[str, str]:
+    """For each target the compiled helper affects, the same figure without it.
+
+    The targets are judged on "wea" (wea as installed, with the helper if it
+    is); this is the "wea_pure" figure (``WEA_PURE_PYTHON=1``) against the
+    same reference, to append to the measured text: "; pure Python: ...".
+    """
+
+    def worst(cands: list[tuple[str, float | None, float | None]]) -> str:
+        got = [(t / r, w, t) for w, t, r in cands if t is not None and r]
+        if not got:
+            return ""
+        q, w, t = max(got)
+        where = f"worst {w}: " if len(got) > 1 else (f"{w}: " if w else "")
+        return f"; pure Python: {where}{_us(t)} us = {q:.2f}x"
+
+    out: dict[str, str] = {}
+    enc = _sizes_of(doc, "encode_c2d")
+    if enc:
+        at = 64 * MiB if 64 * MiB in enc else max(enc)
+        out["encode_c_transpose"] = worst(
+            [("", _t(ix, "encode_c2d", "wea_pure", at), _t(ix, "encode_c2d", "memcpy", at))]
+        )
+    for sz in _sizes_of(doc, "op_add")[:1]:
+        out["op_add"] = worst(
+            [
+                (
+                    LABELS[p.replace("_pure", "")].replace("**", "").replace("`", ""),
+                    _t(ix, "op_add", p, sz),
+                    _t(ix, "op_add", "ndarray", sz),
+                )
+                for p in OP_WEA_PURE
+            ]
+        )
+    for key, group, ref in (
+        ("attach_mp", "shm_attach", "mpshm"),
+        ("attach_sharedarray", "shm_attach", "sharedarray"),
+        ("first_attach_sharedarray", "shm_first_attach", "sharedarray"),
+    ):
+        out[key] = worst(
+            [
+                (f"at {size_label(sz)}", _t(ix, group, "wea_pure", sz), _t(ix, group, ref, sz))
+                for sz in _sizes_of(doc, group)
+            ]
+        )
+    for sz in _sizes_of(doc, "shm_first_attach")[:1]:
+        t = _t(ix, "shm_first_attach", "wea_pure", sz)
+        if t is not None:
+            out["first_attach"] = f"; pure Python: {_us(t)} us"
     return out
 
 
@@ -669,11 +742,36 @@ def _evaluate_layouts(doc: dict[str, Any], ix: dict[Any, Any], add: Any) -> None
     )
 
 
+def helper_text(m: dict[str, Any]) -> str | None:
+    """Whether the rows "wea" ran with the compiled helper; None if not recorded."""
+    if "wea_accelerated" not in m:
+        return None
+    accel = m.get("wea_accel", "?")
+    if m["wea_accelerated"]:
+        return (
+            f"wea's optional compiled helper (wea-accel {accel}) was in use for the rows "
+            '"wea" (`wea.accelerated()`: True); the rows "wea, pure Python" ran without it '
+            "(`WEA_PURE_PYTHON=1`, or for the transposing copy the helper's hook turned off)"
+        )
+    why = (
+        f"WEA_PURE_PYTHON={m.get('wea_pure_python_env')} was set"
+        if m.get("wea_pure_python_env") not in (None, "", "0")
+        else f"wea-accel: {accel}"
+    )
+    return (
+        "wea's optional compiled helper was NOT in use for the rows 'wea' "
+        f"(`wea.accelerated()`: False; {why}): they, like the rows 'wea, pure Python', "
+        "are wea's pure-Python path"
+    )
+
+
 def summary(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
     m = doc["machine"]
+    helper = helper_text(m)
     lines = [
         f"wea benchmark ({doc['mode']} run, {doc['seconds']} s): {m['cpu']}, {m['cores']} cores, "
         f"load average {m['loadavg'][0]:.2f} at start, {m['loadavg_end'][0]:.2f} at end",
+        *([helper.replace("`", "")] if helper else []),
         "targets:"
         if doc["mode"] == "full"
         else "targets (smoke run: tiny sizes, short samples; the verdicts are not judged):",
@@ -779,6 +877,7 @@ def markdown(doc: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {mem}",
         f"- Kernel: {m['kernel']}; transparent huge pages: `{m.get('transparent_hugepage')}`",
         f"- Python {m['python']} ({m['implementation']}), numpy {m['numpy']}",
+        *([f"- {helper_text(m)}"] if helper_text(m) else []),
         f"- Load average: {m['loadavg'][0]:.2f} at start, {m['loadavg_end'][0]:.2f} at end "
         "(a busy machine inflates every figure; ratios within one run stay comparable)",
         "- Peers: "
@@ -878,7 +977,7 @@ def plot(doc: dict[str, Any], path: str) -> None:
         ("Decode (bytes to array)", [("decode", p) for p in GROUPS[1][2]]),
         (
             "Shared memory: create+fill (solid), attach (dashed)",
-            [("shm_create", p) for p in GROUPS[4][2]] + [("shm_attach", p) for p in GROUPS[4][2]],
+            [("shm_create", p) for p in GROUPS[4][2]] + [("shm_attach", p) for p in GROUPS[5][2]],
         ),
         (
             "Open a file mapped; exchange_buffer",
@@ -923,8 +1022,8 @@ def plot(doc: dict[str, Any], path: str) -> None:
             label: str | None = prefix.get(group, "") + _label(group, peer).replace(
                 "**", ""
             ).replace("`", "")
-            if group == "shm_attach":
-                label = None
+            if group == "shm_attach" and peer in GROUPS[4][2]:
+                label = None  # named by its create line
             ax.plot(
                 [p[0] for p in pts],
                 [p[1] for p in pts],

@@ -3,7 +3,7 @@
     python bench/run.py [--smoke] [--out DIR] [--legacy-python PY] [--c-bench EXE]
 
 Measures, for float64 arrays of 1 KiB, 1 MiB, 64 MiB and 512 MiB (the smoke
-run: 1 KiB and 64 KiB, short budgets): encode and decode against the peers
+run: 1 KiB and 64 KiB, the layouts also 1 MiB; short budgets): encode and decode against the peers
 of peers.py; ``exchange_buffer``; opening a ``.wea`` file memory-mapped
 against ``np.load(mmap_mode='r')``; shared memory (create and fill, attach
 from another process, the first attach in a fresh process) against
@@ -13,9 +13,14 @@ the import time of wea. The layouts numpy users hold (layout.py): C-order
 2-D and 3-D arrays encoded (``dumps(a)``, ``dumps(a, order="C")``) and
 decoded (``loads(b, order="C")``), encoding into a reused buffer
 (``dumps(a, out=buf)``), and the per-operation tax of wea's array classes
-on a 128-element array. Then writes ``results.json``, ``results.md`` (the
-tables and the targets' summary) and ``results.png`` under ``--out`` and
-prints the summary.
+on a 128-element array. wea is measured as installed (peer "wea", with its
+optional compiled helper wea-accel if present: the machine section records
+``wea.accelerated()``) and, where the helper changes the figure (the
+transposing encode, ``a + 1``, attach, first attach), without it (peer
+"wea_pure": ``WEA_PURE_PYTHON=1`` in a child process, or the helper's hook
+turned off around the timed statement). Then writes ``results.json``,
+``results.md`` (the tables and the targets' summary) and ``results.png``
+under ``--out`` and prints the summary.
 
 Exit status: 0 when the run completed (targets missed or not: the summary
 says which, and why); 1 when the harness itself failed; with ``--strict``,
@@ -230,45 +235,57 @@ def _shm_available(run: Run, peer: str) -> bool:
 def run_shm(run: Run) -> None:
     run.log("shared memory")
     first_size = 1 * MiB if 1 * MiB in run.sizes else run.sizes[-1]
-    child = shm.Child(sys.executable)
+    pure_env = shm.pure_env()
+    # The segments of "wea" are attached by two warm children: one as users
+    # get wea (with its compiled helper, if installed) and one started with
+    # WEA_PURE_PYTHON=1 (peer "wea_pure"), each attach from the same segment.
+    warm = shm.Child(sys.executable)
+    warm_pure = shm.Child(sys.executable, pure_env)
+    run.versions["wea_pure"] = f"wea {version('wea')} with WEA_PURE_PYTHON=1 (no compiled helper)"
     try:
         for peer in ("wea", "mpshm", "sharedarray"):
             if not _shm_available(run, peer):
                 for g in ("shm_create", "shm_attach", "shm_first_attach"):
                     run.skip(g, peer, first_size, "missing", "not installed")
                 continue
+            attachers = ("wea", "wea_pure") if peer == "wea" else (peer,)
             for size in run.sizes:
                 a = np.arange(size // 8, dtype=np.float64)
                 run.add("shm_create", peer, size, shm.time_create(peer, run.prefix, a, run.budget))
                 name = shm.new_name(run.prefix)
                 with shm.segment(peer, name, a):
-                    res = child.ask(
-                        peer=peer,
-                        name=name,
-                        shape=list(a.shape),
-                        dtype=a.dtype.str,
-                        budget=run.budget,
-                    )
-                    run.add("shm_attach", peer, size, res)
-                    if size == first_size:
-                        reps = 3 if run.smoke else 11
-                        vals = [
-                            shm.first_attach(sys.executable, peer, name, a) for _ in range(reps)
-                        ]
-                        run.add(
-                            "shm_first_attach",
-                            peer,
-                            size,
-                            {
-                                "median_ns": float(np.median(vals)),
-                                "min_ns": float(min(vals)),
-                                "samples": reps,
-                                "number": 1,
-                            },
+                    for who in attachers:
+                        pure = who == "wea_pure"
+                        child, env = (warm_pure, pure_env) if pure else (warm, None)
+                        res = child.ask(
+                            peer=who,
+                            name=name,
+                            shape=list(a.shape),
+                            dtype=a.dtype.str,
+                            budget=run.budget,
                         )
+                        run.add("shm_attach", who, size, res)
+                        if size == first_size:
+                            reps = 3 if run.smoke else 11
+                            vals = [
+                                shm.first_attach(sys.executable, who, name, a, env)
+                                for _ in range(reps)
+                            ]
+                            run.add(
+                                "shm_first_attach",
+                                who,
+                                size,
+                                {
+                                    "median_ns": float(np.median(vals)),
+                                    "min_ns": float(min(vals)),
+                                    "samples": reps,
+                                    "number": 1,
+                                },
+                            )
                 del a
     finally:
-        child.close()
+        warm.close()
+        warm_pure.close()
 
 
 def run_handoff(run: Run) -> None:
@@ -439,6 +456,21 @@ GROUPS = {
 }
 
 
+def _helper_info() -> dict[str, Any]:
+    """Whether peer "wea" runs with wea's optional compiled helper (wea-accel)."""
+    import wea
+
+    try:
+        accel = version("wea-accel")
+    except PackageNotFoundError:
+        accel = "not installed"
+    return {
+        "wea_accelerated": wea.accelerated(),
+        "wea_accel": accel,
+        "wea_pure_python_env": os.environ.get("WEA_PURE_PYTHON", ""),
+    }
+
+
 def _sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
@@ -465,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     info = machine()
     info["numpy"] = np.__version__
+    info.update(_helper_info())
     leftovers: list[str] = []
     try:
         for g in groups:

@@ -35,14 +35,35 @@ from timing import time_calls
 SHM_DIR = "/dev/shm"
 _counter = itertools.count()
 
-#: The shared-memory peers, in table order (wea 0.1.3 is "wea013").
-SHM_PEERS = ("wea", "mpshm", "sharedarray", "wea013")
+#: The shared-memory peers, in table order (wea 0.1.3 is "wea013"). "wea_pure"
+#: is wea attaching in a process started with ``WEA_PURE_PYTHON=1`` (no compiled
+#: helper); its segments are made by the "wea" peer.
+SHM_PEERS = ("wea", "wea_pure", "mpshm", "sharedarray", "wea013")
 SHM_LABELS = {
     "wea": "wea",
+    "wea_pure": "wea, pure Python (WEA_PURE_PYTHON=1)",
     "mpshm": "multiprocessing.shared_memory + np.ndarray",
     "sharedarray": "SharedArray",
     "wea013": "wea 0.1.3",
 }
+
+
+def pure_env() -> dict[str, str]:
+    """The environment of a child whose wea ignores the compiled helper."""
+    return {**os.environ, "WEA_PURE_PYTHON": "1"}
+
+
+def check_pure() -> None:
+    """Raise unless this process's wea runs without the compiled helper."""
+    import types
+
+    import wea
+    from wea._base import ExchangeArrayBase
+
+    if wea.accelerated() or not isinstance(
+        vars(ExchangeArrayBase)["__array_wrap__"], types.FunctionType
+    ):
+        raise RuntimeError("wea_pure: wea uses its compiled helper despite WEA_PURE_PYTHON=1")
 
 
 def new_name(prefix: str) -> str:
@@ -164,7 +185,9 @@ def attacher(
     peer: str, shape: tuple[int, ...], dtype: str
 ) -> tuple[Callable[[str], Any], Callable[[Any], None]]:
     """Return (attach, release) for a peer, with its imports done."""
-    if peer == "wea":
+    if peer == "wea_pure":
+        check_pure()
+    if peer in ("wea", "wea_pure"):
         from wea import attach_shared_array
 
         def attach(name: str) -> Any:
@@ -220,12 +243,13 @@ def attacher(
 class Child:
     """A warm child process that attaches on request (``shm.py serve``)."""
 
-    def __init__(self, python: str) -> None:
+    def __init__(self, python: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [python, os.path.abspath(__file__), "serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env=env,
         )
 
     def ask(self, **cmd: Any) -> dict[str, Any]:
@@ -251,7 +275,9 @@ class Child:
                 self.proc.wait()
 
 
-def first_attach(python: str, peer: str, name: str, a: np.ndarray) -> float:
+def first_attach(
+    python: str, peer: str, name: str, a: np.ndarray, env: dict[str, str] | None = None
+) -> float:
     """Time the first attach in a fresh process (imports done before)."""
     out = subprocess.run(
         [
@@ -267,6 +293,7 @@ def first_attach(python: str, peer: str, name: str, a: np.ndarray) -> float:
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
     if out.returncode != 0:
         raise RuntimeError(f"first-attach child failed: {out.stderr.strip()[-500:]}")
