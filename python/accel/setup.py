@@ -23,6 +23,8 @@ setup(
             # make test-accel builds it with -Wpedantic -Werror too
             extra_compile_args=["-O3", "-std=c99", "-Wall", "-Wextra"],
             libraries=["rt"],
+            # bind the C library's symbols at import, not in the first attach
+            extra_link_args=["-Wl,-z,now"],
         )
     ],
 )
