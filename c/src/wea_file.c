@@ -10,7 +10,7 @@
 wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
                         wea_error *err)
 {
-    wea__object obj = {"file", NULL, NULL, NULL};
+    wea__object obj = {"file", NULL, NULL, NULL, NULL};
     wea_status st;
     int fd;
 

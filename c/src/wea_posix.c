@@ -170,6 +170,10 @@ static wea_status object_length(int fd, const wea__object *obj, size_t *len,
     }
 #endif
     *len = (size_t)sb.st_size;
+    if (obj->ident != NULL) {
+        obj->ident[0] = (unsigned long long)sb.st_dev;
+        obj->ident[1] = (unsigned long long)sb.st_ino;
+    }
     return WEA_OK;
 }
 

@@ -49,6 +49,9 @@ typedef struct wea__object {
     wea_status (*after_checks)(wea_status st, const unsigned char *head,
                                size_t got, size_t len, const wea_header *h,
                                wea_error *err);
+    /* Optional: receives the object's identity (st_dev, st_ino) from the
+     * first fstat, for a binding that tells objects apart. */
+    unsigned long long *ident;
 } wea__object;
 
 /* Validates the block in `fd` (R1 to R9 against its size, then
@@ -65,9 +68,10 @@ wea_status wea__map_fd(int fd, int writable, const wea__object *obj,
 /* wea_shm_attach() after its shm_open: maps the object open as `fd`
  * (closed in every case) under the normalized name `nm`, with the rules of
  * shared memory (the torn magic, A1); `head` and `got` as for
- * wea__map_fd(). For bindings that open the object themselves. */
+ * wea__map_fd(); `ident`, if not NULL, receives st_dev and st_ino. For
+ * bindings that open the object themselves. */
 wea_status wea__shm_map_fd(int fd, const char *nm, int writable,
                            wea_mapping *out, unsigned char *head, size_t *got,
-                           wea_error *err);
+                           unsigned long long ident[2], wea_error *err);
 
 #endif /* WEA_POSIX_H */

@@ -416,7 +416,7 @@ PyDoc_STRVAR(shm_attach_doc,
 "shm_attach(name, writable, /)\n--\n\n"
 "Attach the shared-memory object `name` (bytes, normalized: \"/...\") with\n"
 "the C reader's wea_shm_attach steps (spec §8.2.3).\n\n"
-"Return (mapping, snapshot, length, dev, ino): a buffer of the whole\n"
+"Return (view, snapshot, length, dev, ino): a memoryview of the whole\n"
 "mapping, the header bytes that were validated, the length checked, and\n"
 "the object's identity; or None if anything failed or was refused, for\n"
 "the caller's own path to report.");
@@ -425,15 +425,15 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
                             Py_ssize_t nargs)
 {
     unsigned char head[WEA_MAX_OFFSET];
+    unsigned long long ident[2] = {0, 0};
     size_t got = 0;
     const char *nm;
     Py_ssize_t nmlen;
     int writable, fd;
-    struct stat sb;
     wea_mapping m;
     wea_status st;
     Mapping *obj;
-    PyObject *res;
+    PyObject *view;
     (void)self;
     if (nargs != 2 || !PyBytes_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "shm_attach(name: bytes, writable)");
@@ -459,14 +459,9 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
     obj->readonly = !writable;
     Py_BEGIN_ALLOW_THREADS
     fd = shm_open(nm, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK, 0);
-    if (fd < 0) {
-        st = WEA_ERR_SYSTEM;
-    } else if (fstat(fd, &sb) != 0) {
-        (void)close(fd);
-        st = WEA_ERR_SYSTEM;
-    } else {
-        st = wea__shm_map_fd(fd, nm, writable, &m, head, &got, NULL);
-    }
+    st = fd < 0 ? WEA_ERR_SYSTEM
+                : wea__shm_map_fd(fd, nm, writable, &m, head, &got, ident,
+                                  NULL);
     Py_END_ALLOW_THREADS
     if (st != WEA_OK) {
         Py_DECREF(obj);
@@ -474,11 +469,14 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
     }
     obj->addr = m.addr;
     obj->len = m.len;
-    res = Py_BuildValue("(Ny#nKK)", (PyObject *)obj, (const char *)head,
-                        (Py_ssize_t)got, (Py_ssize_t)m.len,
-                        (unsigned long long)sb.st_dev,
-                        (unsigned long long)sb.st_ino);
-    return res; /* on failure, the reference to obj was stolen and freed */
+    view = PyMemoryView_FromObject((PyObject *)obj);
+    Py_DECREF(obj); /* the view holds it now */
+    if (view == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("(Ny#nKK)", view, (const char *)head,
+                         (Py_ssize_t)got, (Py_ssize_t)m.len, ident[0],
+                         ident[1]);
 }
 
 /* ------------------------------------------------------------------ */

@@ -44,7 +44,7 @@ _MODULE = _load()
 copy_transposed: Callable[[Any, Any], bool] | None = getattr(_MODULE, "copy_transposed", None)
 #: ``array_wrap(arr, context=None, return_scalar=False)``: numpy 2's hook.
 array_wrap: Callable[..., Any] | None = getattr(_MODULE, "array_wrap", None)
-#: ``shm_attach(name: bytes, writable) -> (buffer, snapshot, length, dev, ino) | None``.
+#: ``shm_attach(name: bytes, writable) -> (memoryview, snapshot, length, dev, ino) | None``.
 shm_attach: Callable[[bytes, bool], tuple[Any, bytes, int, int, int] | None] | None = getattr(
     _MODULE, "shm_attach", None
 )

@@ -414,8 +414,8 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
     if _accel.shm_attach is not None:
         got = _accel.shm_attach(os.fsencode(name), not readonly)
         if got is not None:
-            buf, head, size, dev, ino = got
-            return memoryview(buf), validate_snapshot(head, size), (dev, ino)
+            mv, head, size, dev, ino = got
+            return mv, validate_snapshot(head, size), (dev, ino)
     try:
         fd, st = open_regular(
             name,
