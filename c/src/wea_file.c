@@ -28,5 +28,5 @@ wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
         return wea__sys_fail(err, e, "open", "cannot open file %.200s", path);
     }
     obj.name = path;
-    return wea__map_fd(fd, writable, &obj, out, NULL, NULL, err);
+    return wea__map_fd(fd, writable, &obj, out, err);
 }

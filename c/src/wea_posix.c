@@ -282,8 +282,7 @@ static wea_status map_checked(int fd, int writable, size_t len,
 }
 
 wea_status wea__map_fd(int fd, int writable, const wea__object *obj,
-                       wea_mapping *out, unsigned char *head_out,
-                       size_t *got_out, wea_error *err)
+                       wea_mapping *out, wea_error *err)
 {
     unsigned char head[WEA_MAX_OFFSET];
     wea_header h;
@@ -307,9 +306,6 @@ wea_status wea__map_fd(int fd, int writable, const wea__object *obj,
     (void)close(fd);
     if (st != WEA_OK) {
         memset(out, 0, sizeof *out);
-    } else if (head_out != NULL && got_out != NULL) {
-        memcpy(head_out, head, got);
-        *got_out = got;
     }
     return st;
 }

@@ -58,20 +58,17 @@ typedef struct wea__object {
  * obj->after_checks), maps it with the protection `writable` asks for and
  * closes `fd` in every case. On failure nothing stays mapped and `out` is
  * zeroed. See wea_posix.c for the steps and why nothing is read from the
- * mapping. `head`, if not NULL, receives the snapshot of the header that
- * was validated (WEA_MAX_OFFSET bytes of room), `*got` its length: what a
- * binding in another language re-reads instead of the mapping. */
+ * mapping. */
 wea_status wea__map_fd(int fd, int writable, const wea__object *obj,
-                       wea_mapping *out, unsigned char *head, size_t *got,
-                       wea_error *err);
+                       wea_mapping *out, wea_error *err);
 
 /* wea_shm_attach() after its shm_open: maps the object open as `fd`
  * (closed in every case) under the normalized name `nm`, with the rules of
- * shared memory (the torn magic, A1); `head` and `got` as for
- * wea__map_fd(); `ident`, if not NULL, receives st_dev and st_ino. For
- * bindings that open the object themselves. */
+ * shared memory (the torn magic, A1); `ident`, if not NULL, receives
+ * st_dev and st_ino. For bindings that open the object themselves (the
+ * optional Python helper, python/accel). */
 wea_status wea__shm_map_fd(int fd, const char *nm, int writable,
-                           wea_mapping *out, unsigned char *head, size_t *got,
-                           unsigned long long ident[2], wea_error *err);
+                           wea_mapping *out, unsigned long long ident[2],
+                           wea_error *err);
 
 #endif /* WEA_POSIX_H */

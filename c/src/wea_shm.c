@@ -77,14 +77,14 @@ static wea_status shm_after_checks(wea_status st, const unsigned char *head,
 }
 
 wea_status wea__shm_map_fd(int fd, const char *nm, int writable,
-                           wea_mapping *out, unsigned char *head, size_t *got,
-                           unsigned long long ident[2], wea_error *err)
+                           wea_mapping *out, unsigned long long ident[2],
+                           wea_error *err)
 {
     wea__object obj = {"shared-memory object", NULL, maybe_torn_magic,
                        shm_after_checks, NULL};
     obj.name = nm;
     obj.ident = ident;
-    return wea__map_fd(fd, writable, &obj, out, head, got, err);
+    return wea__map_fd(fd, writable, &obj, out, err);
 }
 
 wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
@@ -110,7 +110,7 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
         return wea__sys_fail(err, e, "shm_open",
                              "cannot open shared-memory object %s", nm);
     }
-    return wea__shm_map_fd(fd, nm, writable, out, NULL, NULL, NULL, err);
+    return wea__shm_map_fd(fd, nm, writable, out, NULL, err);
 }
 
 /* ------------------------------------------------------------------ */

@@ -257,7 +257,7 @@ def test_the_c_attach_and_the_python_attach_agree_on_every_vector(
     assert accepted > 150  # the valid vectors did take the C path
 
 
-def test_the_c_attach_returns_the_validated_snapshot_and_the_identity(shm_name: Names) -> None:
+def test_the_c_attach_returns_the_validated_fields_and_the_identity(shm_name: Names) -> None:
     shm_attach = _accel.shm_attach
     assert shm_attach is not None
     name = shm_name()
@@ -265,11 +265,12 @@ def test_the_c_attach_returns_the_validated_snapshot_and_the_identity(shm_name: 
     try:
         got = shm_attach(os.fsencode(name), False)
         assert got is not None
-        buf, head, size, dev, ino = got
+        view, fields, size, dev, ino = got
         st = os.stat(SHM / name.lstrip("/"))
-        assert (dev, ino) == (st.st_dev, st.st_ino) and size == st.st_size == len(memoryview(buf))
-        assert head == bytes(memoryview(buf)[: len(head)])
-        assert F.validate_snapshot(head, size).header == F.make_header(np.int16, (3, 4))
+        assert (dev, ino) == (st.st_dev, st.st_ino) and size == st.st_size == len(view)
+        want = F.make_header(np.int16, (3, 4))
+        assert fields == (want.etype, want.offset, want.dims, want.len_data)
+        assert F.plan_of_fields(fields) == F.validate_snapshot(bytes(view), size)
         b = wea.attach_shared_array(name, readonly=True)
         assert not b.flags.writeable and np.array_equal(a, b)
         c = wea.attach_shared_array(name)

@@ -18,9 +18,10 @@
  *                              fstat again) in one call.
  *
  * Nothing here parses or validates a header of its own: the attach is the
- * C reader's, and the Python package validates the snapshot it returns
- * once more (a cached lookup) before it views a byte. Any refusal returns
- * None, and the Python path then runs and raises its documented error.
+ * C reader's, which returns the fields of the one header snapshot it
+ * validated; the Python package views the data with those. Any refusal
+ * returns None, and the Python path then runs and raises its documented
+ * error.
  *
  * API is the version of this interface; `wea._accel` ignores a module
  * whose API it does not know.
@@ -416,24 +417,23 @@ PyDoc_STRVAR(shm_attach_doc,
 "shm_attach(name, writable, /)\n--\n\n"
 "Attach the shared-memory object `name` (bytes, normalized: \"/...\") with\n"
 "the C reader's wea_shm_attach steps (spec §8.2.3).\n\n"
-"Return (view, snapshot, length, dev, ino): a memoryview of the whole\n"
-"mapping, the header bytes that were validated, the length checked, and\n"
+"Return (view, (etype, offset, dims, len_data), length, dev, ino): a\n"
+"memoryview of the whole mapping, the fields of the header the C reader\n"
+"validated (read once, never from the mapping), the length checked, and\n"
 "the object's identity; or None if anything failed or was refused, for\n"
 "the caller's own path to report.");
 
 static PyObject *shm_attach(PyObject *self, PyObject *const *args,
                             Py_ssize_t nargs)
 {
-    unsigned char head[WEA_MAX_OFFSET];
     unsigned long long ident[2] = {0, 0};
-    size_t got = 0;
     const char *nm;
     Py_ssize_t nmlen;
-    int writable, fd;
+    int writable, fd, i;
     wea_mapping m;
     wea_status st;
     Mapping *obj;
-    PyObject *view;
+    PyObject *view, *dims;
     (void)self;
     if (nargs != 2 || !PyBytes_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "shm_attach(name: bytes, writable)");
@@ -460,8 +460,7 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
     Py_BEGIN_ALLOW_THREADS
     fd = shm_open(nm, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK, 0);
     st = fd < 0 ? WEA_ERR_SYSTEM
-                : wea__shm_map_fd(fd, nm, writable, &m, head, &got, ident,
-                                  NULL);
+                : wea__shm_map_fd(fd, nm, writable, &m, ident, NULL);
     Py_END_ALLOW_THREADS
     if (st != WEA_OK) {
         Py_DECREF(obj);
@@ -474,9 +473,24 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
     if (view == NULL) {
         return NULL;
     }
-    return Py_BuildValue("(Ny#nKK)", view, (const char *)head,
-                         (Py_ssize_t)got, (Py_ssize_t)m.len, ident[0],
-                         ident[1]);
+    dims = PyTuple_New(m.header.ndims);
+    if (dims == NULL) {
+        Py_DECREF(view);
+        return NULL;
+    }
+    for (i = 0; i < m.header.ndims; i++) {
+        PyObject *d = PyLong_FromLongLong(m.header.dims[i]);
+        if (d == NULL) {
+            Py_DECREF(dims);
+            Py_DECREF(view);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(dims, i, d);
+    }
+    return Py_BuildValue("(N(iLNL)nKK)", view, (int)m.header.etype,
+                         (long long)m.header.offset, dims,
+                         (long long)m.header.len_data, (Py_ssize_t)m.len,
+                         ident[0], ident[1]);
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,8 +9,8 @@ takes over three steps that plain Python and numpy cannot make as fast
   :func:`wea._base.copy_into`;
 * :data:`array_wrap`: numpy 2's ``__array_wrap__`` of wea arrays;
 * :data:`shm_attach`: the shared-memory attach of spec §8.2.3, done by the
-  C reference reader (its refusals return None and the Python path
-  reports them).
+  C reference reader, which returns the fields of the header it validated
+  (its refusals return None and the Python path reports them).
 
 Each is None when the helper is missing, of an interface version this
 package does not know, or turned off with ``WEA_PURE_PYTHON=1``.
@@ -44,10 +44,12 @@ _MODULE = _load()
 copy_transposed: Callable[[Any, Any], bool] | None = getattr(_MODULE, "copy_transposed", None)
 #: ``array_wrap(arr, context=None, return_scalar=False)``: numpy 2's hook.
 array_wrap: Callable[..., Any] | None = getattr(_MODULE, "array_wrap", None)
-#: ``shm_attach(name: bytes, writable) -> (memoryview, snapshot, length, dev, ino) | None``.
-shm_attach: Callable[[bytes, bool], tuple[Any, bytes, int, int, int] | None] | None = getattr(
-    _MODULE, "shm_attach", None
-)
+#: ``shm_attach(name: bytes, writable)``: ``(memoryview, (etype, offset, dims,
+#: len_data), length, dev, ino)``, or None if refused.
+shm_attach: (
+    Callable[[bytes, bool], tuple[Any, tuple[int, int, tuple[int, ...], int], int, int, int] | None]
+    | None
+) = getattr(_MODULE, "shm_attach", None)
 
 
 def enabled() -> bool:

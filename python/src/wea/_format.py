@@ -844,6 +844,36 @@ def validate_snapshot(head: bytes, length: int) -> Plan:
     return plan
 
 
+#: (etype, offset, dims, len_data) of a header another reader validated -> its plan
+_FIELDS: dict[tuple[int, int, tuple[int, ...], int], Plan] = {}
+
+
+def plan_of_fields(fields: tuple[int, int, tuple[int, ...], int]) -> Plan:
+    """Return the plan of a header that the C reader validated.
+
+    Parameters
+    ----------
+    fields : tuple
+        ``(etype, offset, dims, len_data)`` of the header, as the C
+        reference reader (``wea_mapping.header``, through the compiled
+        helper :mod:`wea._accel`) read and checked them with R1 to R9 from
+        one snapshot. Nothing is checked again here.
+
+    Returns
+    -------
+    Plan
+        The plan those fields describe (remembered, as :func:`validate_snapshot`'s).
+    """
+    plan = _FIELDS.get(fields)
+    if plan is None:
+        etype, offset, dims, len_data = fields
+        plan = _plan(Header(etype, len(dims), offset, dims, len_data))
+        if len(_FIELDS) >= _CACHE_MAX:
+            _FIELDS.clear()
+        _FIELDS[fields] = plan
+    return plan
+
+
 def validate(buf: Any) -> Plan:
     """Validate the block at the start of a buffer from one snapshot of it.
 
