@@ -130,9 +130,9 @@ WHY = {
     "keep the answer right after in-place `arr.shape =` / `arr.dtype =` "
     "(~130 ns), against one memoryview() call; without the checks it would "
     "hand out a block whose header no longer describes the array",
-    "attach_mp": "wea reads and validates the header through the new mapping (one page fault, "
-    "~2 us in a VM) and wraps the array; multiprocessing.shared_memory + "
-    "np.ndarray reads nothing, parses nothing",
+    "attach_mp": "wea reads the header with two preads (the magic, then after a fence the "
+    "rest), validates it, maps, takes fstat again and wraps the array; "
+    "multiprocessing.shared_memory + np.ndarray reads nothing, parses nothing",
     "first_attach": "the cold start of a fresh process: first-time system calls (shm_open, "
     "mmap) and the first run of the parse and view code (page faults on "
     "interpreter and numpy code, struct compilation); warm, the same attach "
@@ -144,9 +144,10 @@ WHY = {
     "np.copyto writes into warm, preallocated memory",
     "encode_arrow": "a new block is fresh memory that the kernel zeroes first; pyarrow's "
     "allocator reuses memory freed by the previous call",
-    "encode_c_transpose": "a transposing copy reads one side with the stride of a whole row: "
-    "even cache-blocked it moves the data in small tiles, not in one streaming memcpy; and a new "
-    "block is fresh memory that the kernel zeroes first (see memcpy into fresh memory)",
+    "encode_c_transpose": "a new block is fresh memory that the kernel zeroes first (see memcpy "
+    "into fresh memory, which alone is most of the limit here); the transposing copy itself, "
+    "into a reused buffer, is the `dumps(c, out=buf)` row of the reused-buffer table (with the "
+    "compiled helper: streamed tiles, about a memcpy; in pure Python: numpy tiles, 3-5x)",
     "encode_c_memcpy": "a new block is fresh memory that the kernel zeroes and faults in before "
     "the one memcpy (see memcpy into fresh memory); np.copyto writes into warm memory",
     "decode_c_constant": 'loads(order="C") touched the data (it must only validate the header)',
@@ -161,19 +162,23 @@ WHY = {
     "op_index": "a[0] on an ndarray subclass is numpy's own indexing unless the class overrides "
     "__getitem__ in Python (wea did until issue #11: ~0.2 us against ~0.04 us)",
     "op_slice": "a view of an ndarray subclass takes numpy's subclass path (the new object's "
-    "type, __array_finalize__ looked up): ~0.105 us against ~0.07 us even for an empty subclass; "
-    "a Python __getitem__ or __array_finalize__ adds ~0.8 us (np.memmap has both)",
-    "op_add": "a ufunc on an ndarray subclass takes numpy's subclass path (an empty subclass "
-    "costs 1.6-1.8x a plain ndarray at 128 elements) and then calls the class's "
-    "__array_wrap__ (in C with the compiled helper, in Python without it)",
-    "attach_sharedarray": "wea attaches in Python (name check, shm_open, fstat, the header read "
-    "and validated, mmap, the view wrapped), or with the compiled helper makes the system calls "
-    "and the header checks in C and still validates the snapshot (a cached lookup) and wraps the "
-    "view in Python; SharedArray makes the same system calls from one C function",
-    "first_attach_sharedarray": "the cold start of a fresh process runs wea's attach path for "
-    "the first time (page faults on interpreter and numpy code, struct compilation, and the "
-    "Python part of the attach even with the compiled helper); SharedArray's attach is one C "
-    "function",
+    "type, __array_finalize__ looked up): 1.4-1.5x a plain ndarray even for an empty subclass, "
+    "with or without __slots__; wea runs no Python there (np.memmap runs __getitem__ and "
+    "__array_finalize__: 11x)",
+    "op_add": "a ufunc on an ndarray subclass takes numpy's subclass path: it looks up "
+    "__array_wrap__ and __array_priority__ and builds the (ufunc, args, i) context for the call; "
+    "with wea's C __array_wrap__ (the compiled helper) that is 1.31-1.33x in a loop on this "
+    "machine, the floor for any subclass whose results are plain ndarrays (__array_wrap__ = None "
+    "reaches 1.23x but breaks np.linalg)",
+    "attach_sharedarray": "wea's attach makes two more system calls than SharedArray's (the "
+    "header read with two preads before anything is mapped, so that a shrinking object gives "
+    "an error instead of SIGBUS; fstat again after mmap) and wraps the view in Python; with the "
+    "compiled helper the system calls and checks are one C call",
+    "first_attach_sharedarray": "the cold start of a fresh process: wea's hardened attach makes "
+    "three more system calls (two preads before mapping, fstat after), which cost 18-23 us "
+    "cold in C alone against 9-10 us for SharedArray's sequence, and the Python part of the "
+    "attach (name check, plan, view, wrap) runs cold after them even though it is run once at "
+    "import; SharedArray's attach is one C function",
     "handoff_spin": "each spin iteration reads x[0] on both sides: on a wea array that was a "
     "Python __getitem__ until issue #11 (~0.2 us against ~0.04 us); spinning on "
     "x.view(np.ndarray) costs what the peer does. On a loaded 2-core machine both spinners also "

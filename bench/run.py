@@ -490,7 +490,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="exit 1 if a segment was left in /dev/shm (then swept)",
     )
+    ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: write results.md and results.png again from --out's results.json",
+    )
     args = ap.parse_args(argv)
+    if args.report_only:
+        with open(os.path.join(args.out, "results.json")) as f:
+            doc = json.load(f)
+        _write_report(doc, args.out)
+        return 0
     run = Run(args)
     signal.signal(signal.SIGTERM, _sigterm)
     groups = args.only.split(",") if args.only else list(GROUPS)
@@ -520,11 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=1)
-    targets = report.evaluate(doc)
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write(report.markdown(doc, targets))
-    report.plot(doc, os.path.join(args.out, "results.png"))
-    print(report.summary(doc, targets))
+    targets = _write_report(doc, args.out)
     if leftovers:
         print(
             f"bench: {len(leftovers)} segment(s) were left in /dev/shm and swept", file=sys.stderr
@@ -534,6 +540,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.fail_on_leftovers and leftovers:
         return 1
     return 0
+
+
+def _write_report(doc: dict[str, Any], out: str) -> list[dict[str, Any]]:
+    """Write results.md and results.png of a run, print its summary; return its targets."""
+    targets = report.evaluate(doc)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(report.markdown(doc, targets))
+    report.plot(doc, os.path.join(out, "results.png"))
+    print(report.summary(doc, targets))
+    return targets
 
 
 if __name__ == "__main__":
