@@ -129,6 +129,11 @@ def test_copy_transposed_declines_what_it_does_not_handle() -> None:
     assert copy(np.empty((6, 4)), odd.T) is False
     empty = np.zeros((0, 5))
     assert copy(np.empty((5, 0)), empty.T) is True  # nothing to copy
+    mem = np.arange(48.0)  # a source that overlaps the destination
+    assert copy(mem[:24].reshape(6, 4), mem[20:44].reshape(4, 6).T) is False
+    assert copy(mem[24:].reshape(6, 4), mem[::-2].reshape(4, 6).T) is False
+    assert copy(mem[:24].reshape(6, 4), mem[24:].reshape(4, 6).T) is True  # side by side
+    assert np.array_equal(mem[:24].reshape(6, 4), np.arange(24.0, 48.0).reshape(4, 6).T)
 
 
 def test_copy_transposed_refuses_a_read_only_or_strided_destination() -> None:

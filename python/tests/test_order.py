@@ -149,6 +149,26 @@ def test_out_errors_name_the_sizes_and_write_nothing() -> None:
         wea.dumps(np.array(["x"]), out=bytearray(1000))
 
 
+@pytest.mark.parametrize("big", [False, True], ids=["small", "transposing"])
+def test_out_that_overlaps_the_array_is_refused_and_nothing_is_written(big: bool) -> None:
+    # Encoding an array into its own memory would write the block over its
+    # source (the header first, then a transposing copy that reads what it
+    # already overwrote).
+    shape = (300, 400) if big else (3, 4)
+    need = wea.block_size(np.float64, shape)
+    buf = np.zeros(3 * need, np.uint8)
+    a = np.frombuffer(buf.data, np.float64, int(np.prod(shape)), 16).reshape(shape)
+    a[...] = np.arange(a.size).reshape(shape)
+    before = buf.copy()
+    with pytest.raises(ValueError, match="overlaps the array"):
+        wea.dumps(a, out=buf)  # the array lies inside the block's bytes
+    with pytest.raises(ValueError, match="overlaps the array"):
+        wea.dumps(a.T, out=buf[need // 2 :])  # the block starts inside the array
+    assert np.array_equal(buf, before)
+    assert bytes(wea.dumps(a, out=buf[need + 64 :])) == bytes(wea.dumps(a))  # beside it
+    assert bytes(wea.dumps(a, out=np.zeros(need, np.uint8))) == bytes(wea.dumps(a))
+
+
 # -- shared memory, across processes -----------------------------------------------------
 
 _CHILD = """

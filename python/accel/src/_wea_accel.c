@@ -200,6 +200,27 @@ static int aligned(const Py_buffer *v)
     return 1;
 }
 
+/* Whether the bytes `s` spans (from its lowest to its highest element)
+ * meet dst's `len` bytes: the passes read and write through restrict
+ * pointers, so overlapping arrays are left to the caller's copy. */
+static int overlaps(const Py_buffer *d, const Py_buffer *s)
+{
+    uintptr_t lo = (uintptr_t)s->buf, hi = (uintptr_t)s->buf;
+    int i;
+    for (i = 0; i < s->ndim; i++) {
+        uintptr_t span = (uintptr_t)(s->strides[i] < 0 ? -s->strides[i]
+                                                       : s->strides[i]) *
+                         (uintptr_t)(s->shape[i] - 1);
+        if (s->strides[i] < 0) {
+            lo -= span;
+        } else {
+            hi += span;
+        }
+    }
+    hi += (uintptr_t)s->itemsize;
+    return lo < (uintptr_t)d->buf + (uintptr_t)d->len && (uintptr_t)d->buf < hi;
+}
+
 /* The copy, once both buffers passed the checks: the axes other than p
  * and q are walked with an odometer, and each (p, q) plane is one pass.
  * `dstr`: dst's strides in bytes, C-contiguous (an exporter may report
@@ -296,7 +317,7 @@ static PyObject *copy_transposed(PyObject *self, PyObject *const *args,
             best = a;
         }
     }
-    if (q < 0 || q == p || d.shape[p] == 1) {
+    if (q < 0 || q == p || d.shape[p] == 1 || overlaps(&d, &s)) {
         goto out;
     }
     dstr[d.ndim - 1] = d.itemsize;

@@ -214,8 +214,8 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
         supported ones), or `out` is not a buffer.
     ValueError
         If `order` is not ``"F"`` or ``"C"``, or `out` is read-only, not
-        contiguous or too small (the message names the sizes); nothing
-        is written then.
+        contiguous, too small (the message names the sizes) or overlaps
+        the array's memory; nothing is written then.
     InvalidNdimsError
         If the array has more than 64 dimensions.
 
@@ -243,6 +243,11 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
     src = source(a, order)
     if out is not None:
         mv = _writable_out(out, header.block_size)
+        if a.size and np.may_share_memory(a, np.frombuffer(mv, np.uint8)):
+            raise ValueError(
+                "wea: out overlaps the array being encoded: the block would be written over "
+                "its own source; encode into another buffer (or a copy of the array)"
+            )
         mv[: header.offset] = head
         _write_data(mv, header, src)
         return mv
