@@ -5,9 +5,12 @@ c_include) into the module: its shared-memory attach is the one the
 helper calls, so no header logic is written again.
 """
 
+import sys
 from glob import glob
 
 from setuptools import Extension, setup
+
+LINUX = sys.platform.startswith("linux")
 
 C_READER = ["c_src/wea.c", "c_src/wea_posix.c", "c_src/wea_shm.c"]
 HEADERS = sorted(glob("c_src/*.h") + glob("c_include/*.h"))
@@ -22,9 +25,10 @@ setup(
             define_macros=[("WEA_VERSION", '"accel"')],
             # make test-accel builds it with -Wpedantic -Werror too
             extra_compile_args=["-O3", "-std=c99", "-Wall", "-Wextra"],
-            libraries=["rt"],
-            # bind the C library's symbols at import, not in the first attach
-            extra_link_args=["-Wl,-z,now"],
+            # shm_open is in librt on older glibc; bind the symbols at import,
+            # not in the first attach (GNU ld)
+            libraries=["rt"] if LINUX else [],
+            extra_link_args=["-Wl,-z,now"] if LINUX else [],
         )
     ],
 )
