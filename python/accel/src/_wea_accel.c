@@ -436,7 +436,7 @@ static PyTypeObject MappingType = {
 
 PyDoc_STRVAR(shm_attach_doc,
 "shm_attach(name, writable, /)\n--\n\n"
-"Attach the shared-memory object `name` (bytes, normalized: \"/...\") with\n"
+"Attach the shared-memory object `name` (a str, normalized: \"/...\") with\n"
 "the C reader's wea_shm_attach steps (spec §8.2.3).\n\n"
 "Return (view, (etype, offset, dims, len_data), length, dev, ino): a\n"
 "memoryview of the whole mapping, the fields of the header the C reader\n"
@@ -454,25 +454,31 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
     wea_mapping m;
     wea_status st;
     Mapping *obj;
-    PyObject *view, *dims;
+    PyObject *view, *dims, *name;
     (void)self;
-    if (nargs != 2 || !PyBytes_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "shm_attach(name: bytes, writable)");
-        return NULL;
-    }
-    if (PyBytes_AsStringAndSize(args[0], (char **)&nm, &nmlen) != 0) {
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "shm_attach(name: str, writable)");
         return NULL;
     }
     writable = PyObject_IsTrue(args[1]);
     if (writable < 0) {
         return NULL;
     }
+    name = PyUnicode_EncodeFSDefault(args[0]); /* as os.fsencode() */
+    if (name == NULL) {
+        PyErr_Clear(); /* not encodable: the caller's path says so */
+        Py_RETURN_NONE;
+    }
+    nm = PyBytes_AS_STRING(name);
+    nmlen = PyBytes_GET_SIZE(name);
     if (nmlen < 2 || nmlen >= WEA_SHM_NAME_SIZE || nm[0] != '/' ||
         strchr(nm + 1, '/') != NULL || strlen(nm) != (size_t)nmlen) {
+        Py_DECREF(name);
         Py_RETURN_NONE;
     }
     obj = PyObject_New(Mapping, &MappingType);
     if (obj == NULL) {
+        Py_DECREF(name);
         return NULL;
     }
     obj->addr = NULL;
@@ -483,6 +489,7 @@ static PyObject *shm_attach(PyObject *self, PyObject *const *args,
     st = fd < 0 ? WEA_ERR_SYSTEM
                 : wea__shm_map_fd(fd, nm, writable, &m, ident, NULL);
     Py_END_ALLOW_THREADS
+    Py_DECREF(name);
     if (st != WEA_OK) {
         Py_DECREF(obj);
         Py_RETURN_NONE;

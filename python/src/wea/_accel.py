@@ -44,10 +44,10 @@ _MODULE = _load()
 copy_transposed: Callable[[Any, Any], bool] | None = getattr(_MODULE, "copy_transposed", None)
 #: ``array_wrap(arr, context=None, return_scalar=False)``: numpy 2's hook.
 array_wrap: Callable[..., Any] | None = getattr(_MODULE, "array_wrap", None)
-#: ``shm_attach(name: bytes, writable)``: ``(memoryview, (etype, offset, dims,
+#: ``shm_attach(name: str, writable)``: ``(memoryview, (etype, offset, dims,
 #: len_data), length, dev, ino)``, or None if refused.
 shm_attach: (
-    Callable[[bytes, bool], tuple[Any, tuple[int, int, tuple[int, ...], int], int, int, int] | None]
+    Callable[[str, bool], tuple[Any, tuple[int, int, tuple[int, ...], int], int, int, int] | None]
     | None
 ) = getattr(_MODULE, "shm_attach", None)
 

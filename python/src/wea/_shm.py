@@ -413,7 +413,7 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
     attached again here, to raise this path's error.
     """
     if _accel.shm_attach is not None:
-        got = _accel.shm_attach(os.fsencode(name), not readonly)
+        got = _accel.shm_attach(name, not readonly)
         if got is not None:
             mv, fields, _, dev, ino = got
             return mv, plan_of_fields(fields), (dev, ino)
@@ -1065,7 +1065,7 @@ def _warm_up() -> None:
     plan = validate_snapshot(bytes(block), len(block))
     _wrap(mv, plan.header, SharedSegment("/wea-warm-up", mv, False, False, (0, 0)), "F")
     if _accel.shm_attach is not None:
-        _accel.shm_attach(b"/", False)
+        _accel.shm_attach("/", False)
 
 
 _warm_up()
