@@ -50,6 +50,7 @@ header that is not the expected one, or ``weatool`` killed by a signal.
 from __future__ import annotations
 
 import collections
+import contextlib
 import errno
 import functools
 import hashlib
@@ -60,7 +61,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # cwea: run as a script, this file's directory is sys.path[0]; imported by
@@ -317,6 +318,10 @@ def read_race(kind: str, path: str, name: str, iterations: int, weatool: str) ->
             finally:
                 a.close()
 
+        def attach_pure(readonly: bool) -> str:
+            with pure_python():
+                return attach(readonly)
+
         held: list[wea.SharedExchangeArray] = []
         for _ in range(100000):  # an array to reopen: attach once while valid
             try:
@@ -336,6 +341,7 @@ def read_race(kind: str, path: str, name: str, iterations: int, weatool: str) ->
         entries += [
             ("attach_shared_array", lambda: attach(True), n),
             ("attach_shared_array(rw)", lambda: attach(False), n),
+            ("attach_shared_array, pure Python", lambda: attach_pure(True), n),
             ("SharedExchangeArray.reopen", reopen, n),
             ("list_shared_arrays", listed, max(10, n // 10)),
             ("C wea_shm_attach", lambda: cmap(cwea.shm_attach(name)), n),
@@ -404,6 +410,19 @@ def shrink(name: str, kind: str) -> None:
     sys.exit(3)
 
 
+@contextlib.contextmanager
+def pure_python() -> Iterator[None]:
+    """wea's pure-Python attach for the duration, even with the compiled helper installed."""
+    from wea import _accel
+
+    hook = _accel.shm_attach
+    _accel.shm_attach = None
+    try:
+        yield
+    finally:
+        _accel.shm_attach = hook
+
+
 def attach_shrink(name: str, impl: str, iterations: int) -> None:
     want = (2, 1, 64, SHRINK_SHAPE, SHRINK_SHAPE[0])
 
@@ -456,9 +475,15 @@ def attach_shrink(name: str, impl: str, iterations: int) -> None:
         held[0].reopen()
         return array(held[0])
 
+    def pure(fn: Callable[[], str]) -> str:
+        with pure_python():
+            return fn()
+
     fns: dict[str, Callable[[], str]] = {
         "py": lambda: py(False),
         "py-ro": lambda: py(True),
+        "py-pure": lambda: pure(lambda: py(False)),
+        "py-ro-pure": lambda: pure(lambda: py(True)),
         "reopen": reopen,
         "list": listed,
         "c": lambda: c(True),

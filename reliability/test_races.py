@@ -12,7 +12,8 @@ and every wait has a timeout.
   Against it, every reader entry point: ``wea.loads`` and
   ``wea.load_buffered_array`` on a mapping of it, ``wea.read_header`` on
   that mapping and on the path, ``wea.load(path)`` with each mmap_mode and
-  None, ``attach_shared_array`` (read-only and read-write),
+  None, ``attach_shared_array`` (read-only and read-write; with the
+  compiled helper installed, also read-only on the pure-Python path),
   ``SharedExchangeArray.reopen``, ``list_shared_arrays``, C ``wea_parse``
   (in place), ``wea_map_file`` and ``wea_shm_attach``, and ``weatool
   inspect`` (FILE and ``--shm``). Every call must return exactly the valid
@@ -23,7 +24,8 @@ and every wait has a timeout.
 * **A shrinking object** (§8.2.3, §8.2.6): a writer truncates the object to
   0, 3, 20, 100, 4096 and 4097 bytes and back (the block rewritten, magic
   last), over and over, while new attaches run: Python (read-write,
-  read-only, ``reopen()``, the listing) and C (``wea_shm_attach``) in
+  read-only, each also on the pure-Python path when the compiled helper is
+  installed, ``reopen()``, the listing) and C (``wea_shm_attach``) in
   child processes, and ``weatool inspect --shm``. A new attach must give
   the valid header or a clean error, never SIGBUS. (A shrink under an
   existing mapping still faults on access: the documented limit, not
@@ -210,7 +212,9 @@ def shrinking(kind: str, name: str, child: Callable[..., Child]) -> Iterator[Chi
         wea.unlink_shared_array(name, force=True)
 
 
-@pytest.mark.parametrize("impl", ["py", "py-ro", "reopen", "list", "c", "c-ro"])
+@pytest.mark.parametrize(
+    "impl", ["py", "py-ro", "py-pure", "py-ro-pure", "reopen", "list", "c", "c-ro"]
+)
 def test_attach_while_shrinking(
     impl: str, shm_name: Callable[[], str], child: Callable[..., Child]
 ) -> None:
