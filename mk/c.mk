@@ -32,7 +32,7 @@ c/build/weatool: c
 CONFORMANCE_REQUIRE += c
 conformance: c/build/weatool
 
-test-c: c $(VENV_STAMP) ## C tests: unit and tool tests under ASan+UBSan, the clang build, pkg-config install, Python<->C across processes
+test-c: c $(VENV_STAMP) ## C tests: unit and tool tests under ASan+UBSan, libwea.so's exports (public API only), the clang build, pkg-config install, Python<->C across processes
 	$(C_MAKE) test
 	if sh c/tools/ensure_clang.sh; then \
 	  $(C_MAKE) test-clang; \

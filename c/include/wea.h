@@ -46,6 +46,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** \brief Marks the functions of the public API, the only symbols that
+ *  libwea.so exports.
+ *
+ *  The library's sources are compiled with `-fvisibility=hidden`, so its
+ *  internal `wea__` helpers stay inside it; every function declared here
+ *  carries `WEA_API`, which with GCC and Clang (4 and later) is
+ *  `__attribute__((visibility("default")))`, the same when building the
+ *  library and when using it (static or shared), and is empty with other
+ *  compilers. Define `WEA_API` before including wea.h to override it. */
+#ifndef WEA_API
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define WEA_API __attribute__((visibility("default")))
+#else
+#define WEA_API
+#endif
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -181,7 +198,7 @@ typedef struct wea_error {
  * \param status any value.
  * \return a static string; never NULL; never to be freed.
  */
-const char *wea_status_category(wea_status status);
+WEA_API const char *wea_status_category(wea_status status);
 
 /**
  * \brief Whether a status means "needs more bytes".
@@ -189,7 +206,7 @@ const char *wea_status_category(wea_status status);
  * \return 1 for ::WEA_ERR_TRUNCATED and ::WEA_ERR_DATA_TRUNCATED (the block
  *         may become valid when more bytes arrive), 0 for every other value.
  */
-int wea_status_is_incomplete(wea_status status);
+WEA_API int wea_status_is_incomplete(wea_status status);
 
 /** @} */
 
@@ -201,14 +218,14 @@ int wea_status_is_incomplete(wea_status status);
  * \param etype an element type code.
  * \return 1, 2, 4, 8 or 16; 0 for a reserved code (§4.3).
  */
-size_t wea_etype_size(unsigned etype);
+WEA_API size_t wea_etype_size(unsigned etype);
 
 /**
  * \brief The name of an element type, as in spec §4 (`"float64"`, `"bool"`).
  * \param etype an element type code.
  * \return a static string; NULL for a reserved code.
  */
-const char *wea_etype_name(unsigned etype);
+WEA_API const char *wea_etype_name(unsigned etype);
 
 /**
  * \brief The code of an element type given by its spec §4 name.
@@ -220,8 +237,8 @@ const char *wea_etype_name(unsigned etype);
  * \return ::WEA_OK; ::WEA_ERR_UNSUPPORTED_TYPE if no type has that name;
  *         ::WEA_ERR_INVALID_ARGUMENT if \p name or \p etype is NULL.
  */
-wea_status wea_etype_from_name(const char *name, uint16_t *etype,
-                               wea_error *err);
+WEA_API wea_status wea_etype_from_name(const char *name, uint16_t *etype,
+                                       wea_error *err);
 
 /** @} */
 
@@ -250,12 +267,12 @@ typedef struct wea_header {
 
 /** \brief The number of bytes of the header with its dims for \p ndims
  *  dimensions: `16 + 8*ndims`; 0 if \p ndims is more than 64. */
-size_t wea_header_size(unsigned ndims);
+WEA_API size_t wea_header_size(unsigned ndims);
 
 /** \brief The canonical offset `C(ndims) = roundup(16 + 8*ndims, 64)`
  *  (§3.5), where a writer puts the data; 0 if \p ndims is more than 64.
  *  (Formerly wea_data_offset(), now a deprecated alias.) */
-size_t wea_canonical_offset(unsigned ndims);
+WEA_API size_t wea_canonical_offset(unsigned ndims);
 
 /**
  * \brief Checks R1 to R5 on the first 16 bytes of a block (the fixed
@@ -280,8 +297,9 @@ size_t wea_canonical_offset(unsigned ndims);
  *         ::WEA_ERR_INVALID_NDIMS, ::WEA_ERR_INVALID_OFFSET (R2 to R5);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p block is NULL and \p len is not 0.
  */
-wea_status wea_parse_fixed_header(const void *block, size_t len,
-                                  size_t *header_bytes, wea_error *err);
+WEA_API wea_status wea_parse_fixed_header(const void *block, size_t len,
+                                          size_t *header_bytes,
+                                          wea_error *err);
 
 /**
  * \brief Validates a block with the checks R1 to R9, in the spec's order,
@@ -307,8 +325,8 @@ wea_status wea_parse_fixed_header(const void *block, size_t len,
  *         ::WEA_ERR_INVALID_ARGUMENT if \p out is NULL, or \p block is
  *         NULL and \p len is not 0.
  */
-wea_status wea_parse(const void *block, size_t len, wea_header *out,
-                     wea_error *err);
+WEA_API wea_status wea_parse(const void *block, size_t len, wea_header *out,
+                             wea_error *err);
 
 /** \name Header accessors: the FFI surface
  *
@@ -321,22 +339,22 @@ wea_status wea_parse(const void *block, size_t len, wea_header *out,
  *  @{ */
 
 /** \brief Element type code. \p h must not be NULL (as for every accessor). */
-unsigned wea_header_etype(const wea_header *h);
+WEA_API unsigned wea_header_etype(const wea_header *h);
 /** \brief Element size `S` in bytes. */
-size_t wea_header_elsize(const wea_header *h);
+WEA_API size_t wea_header_elsize(const wea_header *h);
 /** \brief Number of dimensions, 0 to 64. */
-unsigned wea_header_ndims(const wea_header *h);
+WEA_API unsigned wea_header_ndims(const wea_header *h);
 /** \brief Length of dimension \p i (zero-based, first dimension varies
  *  fastest); -1 if \p i is not less than the number of dimensions. */
-int64_t wea_header_dim(const wea_header *h, unsigned i);
+WEA_API int64_t wea_header_dim(const wea_header *h, unsigned i);
 /** \brief Data offset in bytes from the first byte of the block. */
-int64_t wea_header_offset(const wea_header *h);
+WEA_API int64_t wea_header_offset(const wea_header *h);
 /** \brief Data length `L` in bytes. */
-int64_t wea_header_len_data(const wea_header *h);
+WEA_API int64_t wea_header_len_data(const wea_header *h);
 /** \brief Element count `K` (1 for 0 dimensions, 0 if a dimension is 0). */
-int64_t wea_header_count(const wea_header *h);
+WEA_API int64_t wea_header_count(const wea_header *h);
 /** \brief Bytes the block needs: `offset + L`. */
-int64_t wea_header_block_size(const wea_header *h);
+WEA_API int64_t wea_header_block_size(const wea_header *h);
 
 /** @} */
 
@@ -353,10 +371,10 @@ int64_t wea_header_block_size(const wea_header *h);
  * \param h its header.
  * \return `block + offset`; NULL if \p block or \p h is NULL.
  */
-const void *wea_data(const void *block, const wea_header *h);
+WEA_API const void *wea_data(const void *block, const wea_header *h);
 
 /** \brief As wea_data(), for a writable block. */
-void *wea_data_mut(void *block, const wea_header *h);
+WEA_API void *wea_data_mut(void *block, const wea_header *h);
 
 /** @} */
 
@@ -396,9 +414,9 @@ void *wea_data_mut(void *block, const wea_header *h);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p out is NULL, or \p dims is NULL
  *         and \p ndims is not 0 (checked after the number of dimensions).
  */
-wea_status wea_make_header(unsigned etype, unsigned ndims,
-                           const int64_t *dims, wea_header *out,
-                           wea_error *err);
+WEA_API wea_status wea_make_header(unsigned etype, unsigned ndims,
+                                   const int64_t *dims, wea_header *out,
+                                   wea_error *err);
 
 /**
  * \brief Writes a valid header, dims and zero padding: the first
@@ -418,9 +436,9 @@ wea_status wea_make_header(unsigned etype, unsigned ndims,
  *         less than `C(ndims)` (nothing is written);
  *         ::WEA_ERR_INVALID_ARGUMENT if \p buf is NULL.
  */
-wea_status wea_write_header(void *buf, size_t cap, unsigned etype,
-                            unsigned ndims, const int64_t *dims,
-                            wea_header *out, wea_error *err);
+WEA_API wea_status wea_write_header(void *buf, size_t cap, unsigned etype,
+                                    unsigned ndims, const int64_t *dims,
+                                    wea_header *out, wea_error *err);
 
 /**
  * \brief As wea_write_header(), but writes zeros in place of the 4 magic
@@ -430,9 +448,9 @@ wea_status wea_write_header(void *buf, size_t cap, unsigned etype,
  * (shared memory, §8.2.2 steps C6 and C7): a reader rejects an unpublished
  * block with ::WEA_ERR_BAD_MAGIC, never as a valid array of garbage.
  */
-wea_status wea_prepare_header(void *buf, size_t cap, unsigned etype,
-                              unsigned ndims, const int64_t *dims,
-                              wea_header *out, wea_error *err);
+WEA_API wea_status wea_prepare_header(void *buf, size_t cap, unsigned etype,
+                                      unsigned ndims, const int64_t *dims,
+                                      wea_header *out, wea_error *err);
 
 /**
  * \brief Publishes a block prepared by wea_prepare_header(): writes the 4
@@ -453,7 +471,7 @@ wea_status wea_prepare_header(void *buf, size_t cap, unsigned etype,
  * \return ::WEA_OK; ::WEA_ERR_INVALID_ARGUMENT if \p block is NULL or not
  *         a multiple of 4.
  */
-wea_status wea_publish(void *block);
+WEA_API wea_status wea_publish(void *block);
 
 /** @} */
 
@@ -473,9 +491,9 @@ wea_status wea_publish(void *block);
  * \return ::WEA_OK; ::WEA_ERR_NAME if the name is invalid;
  *         ::WEA_ERR_INVALID_ARGUMENT if \p name or \p out is NULL.
  */
-wea_status wea_shm_name_normalize(const char *name,
-                                  char out[WEA_SHM_NAME_SIZE],
-                                  wea_error *err);
+WEA_API wea_status wea_shm_name_normalize(const char *name,
+                                          char out[WEA_SHM_NAME_SIZE],
+                                          wea_error *err);
 
 /** @} */
 
@@ -499,11 +517,11 @@ typedef struct wea_mapping {
 
 /** \brief Pointer to the elements of a mapping (`addr + offset`); valid
  *  until wea_unmap(). NULL if \p m is NULL or not mapped. */
-const void *wea_mapping_data(const wea_mapping *m);
+WEA_API const void *wea_mapping_data(const wea_mapping *m);
 
 /** \brief As wea_mapping_data(), but writable; NULL if the mapping is
  *  read-only. */
-void *wea_mapping_data_mut(wea_mapping *m);
+WEA_API void *wea_mapping_data_mut(wea_mapping *m);
 
 /**
  * \brief Maps a `.wea` file (§8.3) and validates it with R1 to R9.
@@ -534,8 +552,8 @@ void *wea_mapping_data_mut(wea_mapping *m);
  *         path that is not a regular file); ::WEA_ERR_INVALID_ARGUMENT if \p path
  *         or \p out is NULL or \p writable is not 0 or 1.
  */
-wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
-                        wea_error *err);
+WEA_API wea_status wea_map_file(const char *path, int writable,
+                                wea_mapping *out, wea_error *err);
 
 /**
  * \brief Attaches an existing POSIX shared-memory object by name (§8.2.3)
@@ -579,8 +597,8 @@ wea_status wea_map_file(const char *path, int writable, wea_mapping *out,
  *         any system call); ::WEA_ERR_NOT_FOUND; ::WEA_ERR_PERMISSION;
  *         ::WEA_ERR_SYSTEM; ::WEA_ERR_INVALID_ARGUMENT as for wea_map_file().
  */
-wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
-                          wea_error *err);
+WEA_API wea_status wea_shm_attach(const char *name, int writable,
+                                  wea_mapping *out, wea_error *err);
 
 /**
  * \brief Creates a new POSIX shared-memory object holding a block, with the
@@ -614,9 +632,10 @@ wea_status wea_shm_attach(const char *name, int writable, wea_mapping *out,
  *         backed); ::WEA_ERR_SYSTEM; ::WEA_ERR_INVALID_ARGUMENT if \p name
  *         or \p out is NULL or \p mode exceeds 0777.
  */
-wea_status wea_shm_create(const char *name, unsigned etype, unsigned ndims,
-                          const int64_t *dims, const void *init,
-                          unsigned mode, wea_mapping *out, wea_error *err);
+WEA_API wea_status wea_shm_create(const char *name, unsigned etype,
+                                  unsigned ndims, const int64_t *dims,
+                                  const void *init, unsigned mode,
+                                  wea_mapping *out, wea_error *err);
 
 /**
  * \brief Releases a mapping made by wea_map_file(), wea_shm_attach() or
@@ -630,7 +649,7 @@ wea_status wea_shm_create(const char *name, unsigned etype, unsigned ndims,
  * \return ::WEA_OK; ::WEA_ERR_SYSTEM if munmap fails;
  *         ::WEA_ERR_INVALID_ARGUMENT if \p m is NULL.
  */
-wea_status wea_unmap(wea_mapping *m, wea_error *err);
+WEA_API wea_status wea_unmap(wea_mapping *m, wea_error *err);
 
 /**
  * \brief Removes a shared-memory name (§8.2.4). Existing mappings stay
@@ -645,7 +664,7 @@ wea_status wea_unmap(wea_mapping *m, wea_error *err);
  *         ::WEA_ERR_PERMISSION; ::WEA_ERR_SYSTEM;
  *         ::WEA_ERR_INVALID_ARGUMENT if \p name is NULL.
  */
-wea_status wea_shm_unlink(const char *name, wea_error *err);
+WEA_API wea_status wea_shm_unlink(const char *name, wea_error *err);
 
 /** @} */
 
@@ -660,13 +679,14 @@ wea_status wea_shm_unlink(const char *name, wea_error *err);
  *  @{ */
 #ifndef WEA_NO_DEPRECATED
 /** \deprecated Use wea_canonical_offset(). */
-size_t wea_data_offset(unsigned ndims);
+WEA_API size_t wea_data_offset(unsigned ndims);
 /** \deprecated Use wea_parse_fixed_header(). */
-wea_status wea_peek(const void *block, size_t len, size_t *header_bytes,
-                    wea_error *err);
+WEA_API wea_status wea_peek(const void *block, size_t len,
+                            size_t *header_bytes, wea_error *err);
 /** \deprecated Use wea_make_header(). */
-wea_status wea_plan(unsigned etype, unsigned ndims, const int64_t *dims,
-                    wea_header *out, wea_error *err);
+WEA_API wea_status wea_plan(unsigned etype, unsigned ndims,
+                            const int64_t *dims, wea_header *out,
+                            wea_error *err);
 #endif
 /** @} */
 
