@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import mmap
 import pickle
 import time
@@ -148,6 +149,82 @@ def test_load_errors() -> None:
         wea.loads("not a buffer")
     with pytest.raises(ValueError, match="not contiguous"):
         wea.loads(np.zeros(300, np.uint8)[::2])
+
+
+def _npy_bytes() -> bytes:
+    f = io.BytesIO()
+    np.save(f, np.arange(4.0))
+    return f.getvalue()
+
+
+def _npz_bytes() -> bytes:
+    f = io.BytesIO()
+    np.savez(f, a=np.arange(4.0))
+    return f.getvalue()
+
+
+def _safetensors_bytes() -> bytes:
+    try:
+        from safetensors.numpy import save
+    except ImportError:  # an 8-byte little-endian length, a JSON header, the data
+        meta = b'{"a":{"dtype":"F64","shape":[4],"data_offsets":[0,32]}}'
+        meta += b" " * (-len(meta) % 8)
+        return len(meta).to_bytes(8, "little") + meta + np.arange(4.0).tobytes()
+    return save({"a": np.arange(4.0)})
+
+
+def _hint(e: wea.WeaError) -> str:
+    """The hint: a note on Python 3.11+, after the message before."""
+    notes = getattr(e, "__notes__", [])
+    return "\n".join(notes) if notes else str(e)[len(e.message) :].removeprefix("; ")
+
+
+@pytest.mark.parametrize(
+    ("make", "hint"),
+    [
+        (
+            _npy_bytes,
+            "the buffer holds a .npy file (numpy's format), not a WA-1 block: read it with "
+            "numpy.load(io.BytesIO(...))",
+        ),
+        (
+            _npz_bytes,
+            "the buffer holds a .npz archive (a zip of .npy files), not a WA-1 block: open it "
+            "with numpy.load(io.BytesIO(...)) and wea.dumps() each of its arrays",
+        ),
+        (
+            _safetensors_bytes,
+            "the buffer holds a safetensors file, not a WA-1 block: read it with "
+            "safetensors.numpy.load() and wea.dumps() each of its arrays",
+        ),
+    ],
+    ids=["npy", "npz", "safetensors"],
+)
+@pytest.mark.parametrize("wrap", [bytes, bytearray, memoryview, u8], ids=lambda w: w.__name__)
+def test_loads_of_another_format_says_what_it_is(make: Any, hint: str, wrap: Any) -> None:
+    raw = make()
+    with pytest.raises(wea.BadMagicError) as info:
+        wea.loads(wrap(raw))
+    e = info.value
+    assert type(e) is wea.BadMagicError and e.category == "bad_magic"
+    assert e.message.startswith("bad_magic: magic bytes ")
+    assert _hint(e) == hint
+    # the same bytes fail the same way again: one note each time, never two
+    with pytest.raises(wea.BadMagicError) as info:
+        wea.loads(wrap(raw))
+    assert _hint(info.value) == hint
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\0" * 100, block(magic=b"nope"), b"", block(cut=100)],
+    ids=["zeros", "nope", "empty", "cut"],
+)
+def test_loads_of_anything_else_has_no_hint(raw: bytes) -> None:
+    with pytest.raises(wea.WeaError) as info:
+        wea.loads(raw)
+    assert not hasattr(info.value, "__notes__")
+    assert str(info.value) == info.value.message
 
 
 # -- exchange_buffer of views ---------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +232,184 @@ def test_save_writes_through_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     arr: Any = np.arange(300, dtype=">f8").reshape(3, 10, 10).transpose(1, 2, 0)
     wea.save(tmp_path / "p.wea", arr)
     np.testing.assert_array_equal(wea.load(tmp_path / "p.wea"), arr)
+
+
+# -- a file of another format: the error says what it is -----------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _safetensors(path: Path, arr: np.ndarray[Any, Any], by_hand: bool = False) -> None:
+    """Write a safetensors file: with the package if installed, else by hand."""
+    try:
+        from safetensors.numpy import save_file
+    except ImportError:
+        by_hand = True
+    if by_hand:  # an 8-byte little-endian length, a JSON header, the data
+        meta = json.dumps(
+            {"a": {"dtype": "F64", "shape": [arr.size], "data_offsets": [0, arr.nbytes]}}
+        ).encode()
+        meta += b" " * (-len(meta) % 8)
+        path.write_bytes(len(meta).to_bytes(8, "little") + meta + arr.astype("<f8").tobytes())
+    else:
+        save_file({"a": arr}, os.fspath(path))
+
+
+def _write_foreign(path: Path, kind: str) -> None:
+    arr = np.arange(4.0)
+    if kind == "npy":
+        with open(path, "wb") as f:  # np.save would add .npy to any other name
+            np.save(f, arr)
+    elif kind == "npz":
+        with open(path, "wb") as f:
+            np.savez(f, a=arr)
+    else:
+        _safetensors(path, arr, by_hand=kind == "safetensors-by-hand")
+
+
+def hint_of(e: wea.WeaError) -> str:
+    """The hint: a note on Python 3.11+, after the message before."""
+    notes = getattr(e, "__notes__", [])
+    return "\n".join(notes) if notes else str(e)[len(e.message) :].removeprefix("; ")
+
+
+FOREIGN = [
+    (
+        "npy",
+        "a.npy",
+        "'{path}' is a .npy file (numpy's format), not a WA-1 block: read it with "
+        "numpy.load(), or convert it with `wea convert {path} {stem}.wea`",
+    ),
+    (
+        "npz",
+        "a.npz",
+        "'{path}' is a .npz archive (a zip of .npy files), not a WA-1 block: open it "
+        "with numpy.load() and wea.save() each of its arrays",
+    ),
+    (
+        "safetensors",
+        "a.safetensors",
+        "'{path}' is a safetensors file, not a WA-1 block: read it with "
+        "safetensors.numpy.load_file() and wea.save() each of its arrays",
+    ),
+    (
+        "safetensors-by-hand",
+        "b.safetensors",
+        "'{path}' is a safetensors file, not a WA-1 block: read it with "
+        "safetensors.numpy.load_file() and wea.save() each of its arrays",
+    ),
+]
+
+
+def _load_opened(path: Path) -> Any:
+    with open(path, "rb") as f:
+        return wea.load(f)
+
+
+LOADERS: dict[str, Callable[[Path], Any]] = {
+    "mapped": wea.load,
+    "copy": lambda path: wea.load(path, mmap_mode=None),
+    "read_header": wea.read_header,
+    "file-object": _load_opened,
+}
+
+
+@pytest.mark.parametrize(("kind", "name", "hint"), FOREIGN, ids=[k for k, *_ in FOREIGN])
+@pytest.mark.parametrize("how", LOADERS)
+def test_a_file_of_another_format_gets_a_hint(
+    tmp_path: Path, kind: str, name: str, hint: str, how: str
+) -> None:
+    path = tmp_path / name
+    _write_foreign(path, kind)
+    assert F.sniff_format(path.read_bytes()[:16]) == kind.removesuffix("-by-hand")
+    with pytest.raises(wea.BadMagicError) as info:
+        LOADERS[how](path)
+    e = info.value
+    assert type(e) is wea.BadMagicError and e.category == "bad_magic" and e.code == 2
+    assert e.message.startswith("bad_magic: magic bytes ") and e.message.endswith("(WA-1 §6.1 R2)")
+    assert hint_of(e) == hint.format(path=path, stem=os.fspath(path)[:-4])
+
+
+@pytest.mark.parametrize(
+    ("kind", "hint"),
+    [
+        ("npy", "holds a .npy file (numpy's format), not a WA-1 block: read it with numpy.load("),
+        ("npz", "holds a .npz archive (a zip of .npy files), not a WA-1 block: open it with"),
+        ("safetensors", "holds a safetensors file, not a WA-1 block: read it with safetensors"),
+    ],
+    ids=["npy", "npz", "safetensors"],
+)
+def test_bytes_and_streams_of_another_format_get_a_hint(
+    tmp_path: Path, kind: str, hint: str
+) -> None:
+    path = tmp_path / "x"
+    _write_foreign(path, kind)
+    raw = path.read_bytes()
+    with pytest.raises(wea.BadMagicError) as info:
+        wea.read_header(raw)
+    assert hint_of(info.value).startswith(f"the buffer {hint}")
+    with pytest.raises(wea.BadMagicError) as info:
+        wea.load(io.BytesIO(raw))
+    assert hint_of(info.value).startswith(f"the stream {hint}")
+
+
+def test_a_hint_names_a_file_as_a_shell_would(tmp_path: Path) -> None:
+    path = tmp_path / "my data.bin"  # a .npy under another name, with a space
+    _write_foreign(path, "npy")
+    with pytest.raises(wea.BadMagicError) as info:
+        wea.load(path)
+    assert hint_of(info.value).endswith(f"`wea convert --from npy '{path}' OUT.wea`")
+
+
+def test_a_short_prefix_of_another_format_is_truncated_with_a_hint(tmp_path: Path) -> None:
+    # Fewer than 16 bytes fail R1 before R2: the category stays truncated.
+    path = tmp_path / "short.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00v\x00")
+    for load in (wea.load, wea.read_header):
+        with pytest.raises(wea.TruncatedError) as info:
+            load(path)
+        assert info.value.category == "truncated"
+        assert hint_of(info.value).startswith(f"'{path}' is a .npy file (numpy's format)")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        block(magic=b"nope"),
+        b"\0" * 100,
+        b"PK\x01\x02" + bytes(60),  # a zip's central directory, not its start
+        (1 << 41).to_bytes(8, "little") + b"{}" + bytes(54),  # a length no header has
+        block(cut=10),
+    ],
+    ids=["nope", "zeros", "zip-middle", "huge-length", "wa-truncated"],
+)
+def test_no_hint_for_anything_else(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "x.wea"
+    path.write_bytes(raw)
+    sources: list[tuple[Callable[[Any], Any], Any]] = [(load, path) for load in LOADERS.values()]
+    sources += [(wea.read_header, raw), (wea.load, io.BytesIO(raw))]
+    for load, source in sources:
+        with pytest.raises(wea.WeaError) as info:
+            load(source)
+        assert not hasattr(info.value, "__notes__")
+        assert str(info.value) == info.value.message
+
+
+def test_no_conformance_vector_looks_like_another_format() -> None:
+    # The hint is a note, so a message never changes; and no vector gets one.
+    kinds = {
+        F.sniff_format(p.read_bytes()[:16])
+        for p in (ROOT / "conformance").glob("*/*")
+        if p.is_file()
+    }
+    assert kinds <= {"wea", None}
+
+
+def test_before_python_3_11_the_hint_extends_the_message() -> None:
+    # Python 3.10 has no add_note: the same class, with the hint after the message.
+    e = wea.BadMagicError("bad_magic: magic bytes 93 4E 55 4D, expected 31 2D 41 57")
+    hinted = F._extend_message(e, "'a.npy' is a .npy file")
+    assert type(hinted) is wea.BadMagicError and hinted.category == "bad_magic"
+    assert hinted.message == e.message
+    assert str(hinted) == f"{e.message}; 'a.npy' is a .npy file"
+    assert hint_of(hinted) == "'a.npy' is a .npy file"

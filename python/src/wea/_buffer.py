@@ -35,14 +35,17 @@ from ._base import (
     too_many_for_numpy,
     view_block,
 )
+from ._errors import WeaError
 from ._format import (
     _FIRST64,
     _VALID,
+    HEADER_SIZE,
     Header,
     Plan,
     byte_view,
     header_bytes,
     validate,
+    with_foreign_hint,
 )
 
 __all__ = [
@@ -403,7 +406,9 @@ def loads(buf: Any, *, order: Order = "F") -> NDArray[Any]:
     Raises
     ------
     WeaError
-        The subclass of the first failed check (spec §6.2).
+        The subclass of the first failed check (spec §6.2). For bytes
+        that are a ``.npy``, ``.npz`` or safetensors file, a note (on
+        Python 3.10: the message) says so and names what reads them.
     TypeError
         If `buf` does not support the buffer protocol.
     ValueError
@@ -434,7 +439,11 @@ def loads(buf: Any, *, order: Order = "F") -> NDArray[Any]:
             a = a.reshape(rev)  # C order: the dims reversed (at most 6 here)
             return a if order == "C" else a.T
     mv = byte_view(buf)
-    return _view(mv, validate(mv), order)
+    try:
+        plan = validate(mv)
+    except WeaError as e:  # the slow path only: say what other format it is
+        raise with_foreign_hint(e, bytes(mv[:HEADER_SIZE])) from None
+    return _view(mv, plan, order)
 
 
 # -- the 0.1.3 class -------------------------------------------------------------

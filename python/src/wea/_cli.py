@@ -51,7 +51,7 @@ from . import __version__
 from ._atomic import atomic_write, check_destination
 from ._errors import CATEGORIES, WeaError
 from ._file import load, read_header, save
-from ._format import DEFAULT_MODE, MAGIC_BYTES, Header
+from ._format import DEFAULT_MODE, Header, sniff_format
 from ._shm import (
     SharedArrayInfo,
     SharedExchangeArray,
@@ -344,32 +344,6 @@ def resolve(arg: str, kind: str | None = None) -> Target:
 
 
 # -- hints: what a source that is not a WA-1 block is, and what to do ---------------
-
-
-def sniff_format(head: bytes) -> str | None:
-    r"""Recognise a well-known format that is not WA-1 from its first bytes.
-
-    Parameters
-    ----------
-    head : bytes
-        The first bytes of a file (16 are enough).
-
-    Returns
-    -------
-    {"npy", "npz", "safetensors", "wea", None}
-        ``npy`` (the numpy magic ``\x93NUMPY``), ``npz`` (a zip archive:
-        ``PK``), ``safetensors`` (an 8-byte little-endian header length,
-        then ``{``), ``wea`` (the WA-1 magic), or None.
-    """
-    if head.startswith(b"\x93NUMPY"):
-        return "npy"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "npz"
-    if head.startswith(MAGIC_BYTES):
-        return "wea"
-    if len(head) >= 9 and head[8:9] == b"{" and 2 <= int.from_bytes(head[:8], "little") < 1 << 40:
-        return "safetensors"
-    return None
 
 
 def _read_head(path: str, size: int = 16) -> bytes:
@@ -1376,7 +1350,7 @@ def _message_of(e: BaseException, what: str) -> str:
         if isinstance(where, bytes):
             where = os.fsdecode(where)
         return f"{shown(str(where), sys.stderr)}: {text}" if where else text
-    text = str(e)
+    text = e.message if isinstance(e, WeaError) else str(e)  # without a 3.10 hint
     return text[len("wea: ") :] if text.startswith("wea: ") else text
 
 

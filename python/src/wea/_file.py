@@ -17,16 +17,20 @@ from numpy.typing import ArrayLike, NDArray
 from ._atomic import atomic_write
 from ._base import Order, check_order, view_block
 from ._buffer import header_for, iter_data
+from ._errors import WeaError
 from ._format import (
     HEADER_SIZE,
     MAX_SIZE,
     Header,
+    Plan,
+    byte_view,
     header_bytes,
     parse_fixed_header,
     parse_header,
     validate,
+    with_foreign_hint,
 )
-from ._mapping import MMAP_KWARGS, map_checked, open_regular, read_plan
+from ._mapping import MMAP_KWARGS, map_checked, open_regular, pread_head, read_plan
 
 __all__ = ["load", "map_path", "read_header", "save"]
 
@@ -182,7 +186,10 @@ def load(
     Raises
     ------
     WeaError
-        The subclass of the first failed check of spec §6.1.
+        The subclass of the first failed check of spec §6.1. For a file
+        (or stream) whose first bytes are those of a ``.npy``, ``.npz`` or
+        safetensors file, a note (on Python 3.10: the message) says so and
+        names what reads it instead.
     OSError
         If the file cannot be opened or mapped.
 
@@ -218,7 +225,10 @@ def _load_copy(path: PathLike, order: Order) -> NDArray[Any]:
         data = bytearray(st.st_size)  # the size fstat gave: never what a header claims
         got = f.readinto(data)
     mv = memoryview(data)[:got]
-    plan = validate(mv)
+    try:
+        plan = validate(mv)
+    except WeaError as e:
+        raise with_foreign_hint(e, bytes(mv[:HEADER_SIZE]), os.fsdecode(path)) from None
     return view_block(mv, plan.header, order)
 
 
@@ -233,11 +243,20 @@ def _load_mapped(path: PathLike, mmap_mode: MmapMode, order: Order) -> NDArray[A
     """
     fd, size = _open_regular(path, mmap_mode)
     try:
-        plan = read_plan(fd, size)
+        plan = _read_plan(fd, size, path)
         mv = map_checked(fd, size, _ACCESS[mmap_mode], plan)
     finally:
         os.close(fd)
     return view_block(mv, plan.header, order)
+
+
+def _read_plan(fd: int, size: int, path: PathLike) -> Plan:
+    """:func:`wea._mapping.read_plan`, saying what a file of another format is."""
+    head = pread_head(fd)
+    try:
+        return read_plan(fd, size, head)
+    except WeaError as e:
+        raise with_foreign_hint(e, head, os.fsdecode(path)) from None
 
 
 def _read_more(f: IO[bytes], buf: bytearray, upto: int) -> None:
@@ -254,7 +273,12 @@ def _read_stream(f: IO[bytes], order: Order) -> NDArray[Any]:
     # claims (spec §6.1, §10.2): R1 to R8 are decided before the data is read.
     buf = bytearray()
     _read_more(f, buf, HEADER_SIZE)
-    offset = parse_fixed_header(buf)[2]  # R1 to R5
+    try:
+        offset = parse_fixed_header(buf)[2]  # R1 to R5
+    except WeaError as e:
+        name = getattr(f, "name", None)
+        path = name if isinstance(name, str) and not name.startswith("<") else None  # <stdin>
+        raise with_foreign_hint(e, bytes(buf), path, stream=True) from None
     _read_more(f, buf, offset)
     if len(buf) < offset:
         parse_header(buf)  # raises: R6 to R9 on the bytes there are
@@ -282,14 +306,20 @@ def read_header(source: PathLike | Any) -> Header:
     Raises
     ------
     WeaError
-        The subclass of the first failed check of spec §6.1.
+        The subclass of the first failed check of spec §6.1. For a source
+        whose first bytes are those of a ``.npy``, ``.npz`` or safetensors
+        file, a note (on Python 3.10: the message) says so and names what
+        reads it instead.
     OSError
         If the file cannot be read.
     """
     if isinstance(source, (str, os.PathLike)):
         fd, st = open_regular(source, os.O_RDONLY)
         try:
-            return read_plan(fd, st.st_size).header
+            return _read_plan(fd, st.st_size, source).header
         finally:
             os.close(fd)
-    return validate(source).header
+    try:
+        return validate(source).header
+    except WeaError as e:
+        raise with_foreign_hint(e, bytes(byte_view(source)[:HEADER_SIZE])) from None

@@ -14,6 +14,7 @@ offset (spec §3.5, §7.1).
 from __future__ import annotations
 
 import operator
+import shlex
 import struct
 import sys
 from collections.abc import Iterable, Mapping
@@ -34,6 +35,7 @@ from ._errors import (
     TruncatedError,
     UnsupportedTypeError,
     UnsupportedVersionError,
+    WeaError,
     WrongByteOrderError,
 )
 
@@ -60,14 +62,17 @@ __all__ = [
     "check_magic",
     "dims_of",
     "etype_of",
+    "foreign_hint",
     "header_bytes",
     "make_header",
     "parse_fixed_header",
     "parse_header",
     "publish",
     "snapshot",
+    "sniff_format",
     "validate",
     "validate_snapshot",
+    "with_foreign_hint",
     "write_header",
 ]
 
@@ -895,3 +900,123 @@ def validate(buf: Any) -> Plan:
     """
     mv = byte_view(buf)
     return validate_snapshot(snapshot(mv), len(mv))
+
+
+# -- other formats: what a source that is not a WA-1 block is ---------------------
+
+
+def sniff_format(head: bytes) -> str | None:
+    r"""Recognise a well-known format that is not WA-1 from its first bytes.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of a file (16 are enough).
+
+    Returns
+    -------
+    {"npy", "npz", "safetensors", "wea", None}
+        ``npy`` (the numpy magic ``\x93NUMPY``), ``npz`` (a zip archive:
+        ``PK``), ``safetensors`` (an 8-byte little-endian header length,
+        then ``{``), ``wea`` (the WA-1 magic), or None.
+    """
+    if head.startswith(b"\x93NUMPY"):
+        return "npy"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "npz"
+    if head.startswith(MAGIC_BYTES):
+        return "wea"
+    if len(head) >= 9 and head[8:9] == b"{" and 2 <= int.from_bytes(head[:8], "little") < 1 << 40:
+        return "safetensors"
+    return None
+
+
+def foreign_hint(head: bytes, path: str | None = None, *, stream: bool = False) -> str | None:
+    """Say what bytes of a well-known other format are, and what reads them.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the source (16 are enough).
+    path : str, optional
+        The file they come from; None for a buffer or a stream.
+    stream : bool, optional
+        True when they were read from a file object (without a path).
+
+    Returns
+    -------
+    str or None
+        The hint, or None when the bytes are no format known here (or WA-1).
+    """
+    kind = sniff_format(head)
+    if kind not in ("npy", "npz", "safetensors"):
+        return None
+    if path is not None:
+        what, numpy_load, save = f"{path!r} is", "numpy.load()", "wea.save()"
+    elif stream:
+        what, numpy_load, save = "the stream holds", "numpy.load()", "wea.dumps()"
+    else:
+        what, numpy_load, save = "the buffer holds", "numpy.load(io.BytesIO(...))", "wea.dumps()"
+    if kind == "npy":
+        hint = f"{what} a .npy file (numpy's format), not a WA-1 block: read it with {numpy_load}"
+        if path is not None:
+            if path.lower().endswith(".npy"):
+                command = f"wea convert {shlex.quote(path)} {shlex.quote(path[:-4] + '.wea')}"
+            else:
+                command = f"wea convert --from npy {shlex.quote(path)} OUT.wea"
+            hint += f", or convert it with `{command}`"
+        return hint
+    if kind == "npz":
+        return (
+            f"{what} a .npz archive (a zip of .npy files), not a WA-1 block: open it with "
+            f"{numpy_load} and {save} each of its arrays"
+        )
+    st_load = "safetensors.numpy.load_file()" if path is not None else "safetensors.numpy.load()"
+    return (
+        f"{what} a safetensors file, not a WA-1 block: read it with {st_load} "
+        f"and {save} each of its arrays"
+    )
+
+
+def with_foreign_hint(
+    error: WeaError, head: bytes, path: str | None = None, *, stream: bool = False
+) -> WeaError:
+    """Attach :func:`foreign_hint` to a format error, keeping its class and category.
+
+    On Python 3.11+ the hint is a note (``add_note``): the message is
+    unchanged. Before 3.11, the same class is made again with the hint
+    after the message in ``str()``; ``.message`` stays the message of
+    spec §6.3.
+
+    Parameters
+    ----------
+    error : WeaError
+        The error of the first failed check.
+    head : bytes
+        The first bytes of the source.
+    path : str, optional
+        The file they come from; None for a buffer or a stream.
+    stream : bool, optional
+        True when they were read from a file object (without a path).
+
+    Returns
+    -------
+    WeaError
+        The error to raise: `error` itself, or a copy on Python 3.10. It is
+        `error` unchanged when the bytes are no format known here.
+    """
+    hint = foreign_hint(head, path, stream=stream)
+    if hint is None:
+        return error
+    if hasattr(error, "add_note"):  # Python 3.11+
+        error.add_note(hint)
+        return error
+    return _extend_message(error, hint)
+
+
+def _extend_message(error: WeaError, hint: str) -> WeaError:
+    """Python 3.10: the same error, with the hint after its message in ``str()``."""
+    hinted = type(error)(f"{error.message}; {hint}")
+    hinted.message = error.message
+    hinted.__suppress_context__ = True  # raised in place of `error`, not while handling it
+    return hinted.with_traceback(error.__traceback__)
