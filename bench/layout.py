@@ -31,8 +31,8 @@ Groups, recorded like every other group of run.py (group, peer, size):
 
 wea's optional compiled helper (``wea-accel``, :mod:`wea._accel`) does the
 transposing copy of ``dumps`` when installed; the ``wea_pure`` rows turn it
-off for the timed statement only (``wea._accel.copy_transposed = None``,
-restored after), which is the code path ``WEA_PURE_PYTHON=1`` runs.
+off for the timed statement only (``wea._accel.pure_python()``), which is
+the code path ``WEA_PURE_PYTHON=1`` runs.
 
 The statements call wea's API as the contract of issue #11 gives it
 (``order=``, ``out=``); this module holds no fallback for an older wea.
@@ -48,7 +48,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -74,6 +74,13 @@ C_ENCODE_CODECS = ("arrow", "npy", "pickle5", "safetensors")
 _FAILURES = (MemoryError, OverflowError, ValueError, RuntimeError, OSError)
 
 
+def pure_python() -> contextlib.AbstractContextManager[None]:
+    """``wea._accel.pure_python()``: wea imported when a group runs, not at import."""
+    from wea import _accel
+
+    return _accel.pure_python()
+
+
 def layout_sizes(sizes: tuple[int, ...]) -> tuple[int, ...]:
     """The run's sizes from 1 MiB up; if none is that large (smoke), them and 1 MiB.
 
@@ -83,19 +90,6 @@ def layout_sizes(sizes: tuple[int, ...]) -> tuple[int, ...]:
     """
     big = tuple(s for s in sizes if s >= MiB)
     return big or (*sizes, MiB)
-
-
-@contextlib.contextmanager
-def pure_copy() -> Iterator[None]:
-    """Within the block, wea's transposing copy runs without the compiled helper."""
-    from wea import _accel
-
-    saved = _accel.copy_transposed
-    _accel.copy_transposed = None
-    try:
-        yield
-    finally:
-        _accel.copy_transposed = saved
 
 
 def shape_for(nbytes: int, ndim: int) -> tuple[int, ...]:
@@ -174,13 +168,13 @@ def _timed(
 ) -> bool:
     """Time `stmt` unless the peer is capped; cap it if it fails. True if timed.
 
-    A peer whose name ends in ``_pure`` is timed inside :func:`pure_copy`.
+    A peer whose name ends in ``_pure`` is timed inside :func:`pure_python`.
     """
     if (group, peer) in capped:
         run.skip(group, peer, size, "capped", capped[(group, peer)])
         return False
     try:
-        with pure_copy() if _is_pure(peer) else contextlib.nullcontext():
+        with pure_python() if _is_pure(peer) else contextlib.nullcontext():
             res = time_stmt(stmt, ns, run.budget)
         run.add(group, peer, size, res, shape=list(shape))
     except _FAILURES as e:
@@ -216,7 +210,7 @@ def _encode_c(run: Any, a: np.ndarray, group: str, capped: dict[tuple[str, str],
     if size <= VERIFY_UP_TO:
         loads = ns["loads"]
         _same(loads(ns["dumps"](a)), a, "wea dumps(a)")
-        with pure_copy():
+        with pure_python():
             _same(loads(ns["dumps"](a)), a, "wea dumps(a), pure Python")
         blk = ns["dumps"](a, order="C")
         _same(loads(blk, order="C"), a, 'wea dumps(a, order="C") / loads(order="C")')
@@ -303,7 +297,7 @@ def run_out(run: Any) -> None:
                 _timed(run, group, peer, size, shape, stmt, ns, capped, label)
             if size <= VERIFY_UP_TO:
                 _verify_out(ns, wea.block_size(np.float64, shape))
-                with pure_copy():
+                with pure_python():
                     _verify_out(ns, wea.block_size(np.float64, shape))
             ns.clear()
             _out_peers(run, group, c, size, shape, capped)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,27 +167,8 @@ class Result:
 
 def parse(block: bytes) -> Result:
     """Run ``wea_parse`` on an exact-size copy of `block`."""
-    c = lib()
-    h = Header()
-    err = Error()
     buf = ctypes.create_string_buffer(block, len(block)) if block else None
-    st = c.wea_parse(buf, len(block), ctypes.byref(h), ctypes.byref(err))
-    if st != 0:
-        return Result(
-            False,
-            error=CATEGORIES.get(st, f"status-{st}"),
-            message=err.message.decode("utf-8", "replace"),
-        )
-    data = block[h.offset : h.offset + h.len_data]
-    return Result(
-        True,
-        etype=h.etype,
-        ndims=h.ndims,
-        dims=tuple(h.dims[i] for i in range(h.ndims)),
-        offset=h.offset,
-        len_data=h.len_data,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    return _parsed(buf, len(block), lambda h: block[h.offset : h.offset + h.len_data])
 
 
 def parse_at(addr: int, length: int) -> Result:
@@ -195,17 +177,24 @@ def parse_at(addr: int, length: int) -> Result:
     For memory that another process may change while it is read (the race
     tests): the data's SHA-256 is taken from the same memory after the call.
     """
-    c = lib()
+    return _parsed(
+        addr or None,
+        length,
+        lambda h: ctypes.string_at(addr + h.offset, h.len_data) if h.len_data else b"",
+    )
+
+
+def _parsed(buf: object, length: int, data_of: Callable[[Header], bytes]) -> Result:
+    """``wea_parse(buf, length)`` as a Result; `data_of` gives the data it describes."""
     h = Header()
     err = Error()
-    st = c.wea_parse(addr or None, length, ctypes.byref(h), ctypes.byref(err))
+    st = lib().wea_parse(buf, length, ctypes.byref(h), ctypes.byref(err))
     if st != 0:
         return Result(
             False,
             error=CATEGORIES.get(st, f"status-{st}"),
             message=err.message.decode("utf-8", "replace"),
         )
-    data = ctypes.string_at(addr + h.offset, h.len_data) if h.len_data else b""
     return Result(
         True,
         etype=h.etype,
@@ -213,7 +202,7 @@ def parse_at(addr: int, length: int) -> Result:
         dims=tuple(h.dims[i] for i in range(h.ndims)),
         offset=h.offset,
         len_data=h.len_data,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=hashlib.sha256(data_of(h)).hexdigest(),
     )
 
 

@@ -50,7 +50,6 @@ header that is not the expected one, or ``weatool`` killed by a signal.
 from __future__ import annotations
 
 import collections
-import contextlib
 import errno
 import functools
 import hashlib
@@ -61,7 +60,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 # cwea: run as a script, this file's directory is sys.path[0]; imported by
@@ -69,6 +68,7 @@ from typing import Any
 import cwea
 import numpy as np
 import wea
+from wea import _accel
 
 WAIT_SECONDS = 1800  # a writer never outlives this, even if nobody kills it
 
@@ -319,7 +319,7 @@ def read_race(kind: str, path: str, name: str, iterations: int, weatool: str) ->
                 a.close()
 
         def attach_pure(readonly: bool) -> str:
-            with pure_python():
+            with _accel.pure_python():
                 return attach(readonly)
 
         held: list[wea.SharedExchangeArray] = []
@@ -410,19 +410,6 @@ def shrink(name: str, kind: str) -> None:
     sys.exit(3)
 
 
-@contextlib.contextmanager
-def pure_python() -> Iterator[None]:
-    """wea's pure-Python attach for the duration, even with the compiled helper installed."""
-    from wea import _accel
-
-    hook = _accel.shm_attach
-    _accel.shm_attach = None
-    try:
-        yield
-    finally:
-        _accel.shm_attach = hook
-
-
 def attach_shrink(name: str, impl: str, iterations: int) -> None:
     want = (2, 1, 64, SHRINK_SHAPE, SHRINK_SHAPE[0])
 
@@ -476,7 +463,7 @@ def attach_shrink(name: str, impl: str, iterations: int) -> None:
         return array(held[0])
 
     def pure(fn: Callable[[], str]) -> str:
-        with pure_python():
+        with _accel.pure_python():
             return fn()
 
     fns: dict[str, Callable[[], str]] = {

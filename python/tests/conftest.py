@@ -100,7 +100,7 @@ def shm_name() -> Callable[[], str]:
 
 
 @pytest.fixture
-def pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+def pure_python() -> Iterator[None]:
     """Run wea's pure-Python path even where the compiled helper is installed.
 
     For tests that plant a fault inside that path (a patched ``os.pread``,
@@ -110,8 +110,8 @@ def pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     from wea import _accel
 
-    for hook in ("copy_transposed", "shm_attach"):
-        monkeypatch.setattr(_accel, hook, None)
+    with _accel.pure_python():
+        yield
 
 
 @pytest.fixture

@@ -144,25 +144,30 @@ typedef void (*pass_fn)(char *, const char *, Py_ssize_t, Py_ssize_t,
  * row (up to its first cache line) by `plain`, the rest by `body`, which
  * streams where the destination is large and its rows (`row` bytes long)
  * are whole cache lines, so that every micro block of `body` writes whole
- * lines. `plain` is NULL for an item size no pass handles. */
+ * lines. Only for an item size plain_for() handles. */
 typedef struct {
     pass_fn plain, body;
     Py_ssize_t head;
 } passes;
 
+/* The plain pass for this item size; NULL for a size no pass handles. */
+static pass_fn plain_for(Py_ssize_t itemsize)
+{
+    switch (itemsize) {
+    case 1: return plain_1;
+    case 2: return plain_2;
+    case 4: return plain_4;
+    case 8: return plain_8;
+    case 16: return plain_16;
+    default: return NULL;
+    }
+}
+
 static passes passes_for(Py_ssize_t itemsize, const void *dst, Py_ssize_t row,
                          Py_ssize_t total)
 {
     passes ps = {NULL, NULL, 0};
-    switch (itemsize) {
-    case 1: ps.plain = plain_1; break;
-    case 2: ps.plain = plain_2; break;
-    case 4: ps.plain = plain_4; break;
-    case 8: ps.plain = plain_8; break;
-    case 16: ps.plain = plain_16; break;
-    default: return ps;
-    }
-    ps.body = ps.plain;
+    ps.plain = ps.body = plain_for(itemsize);
 #if HAVE_STREAM
     if (total >= STREAM_MIN && row % LINE == 0) {
         switch (itemsize) {
@@ -291,7 +296,7 @@ static PyObject *copy_transposed(PyObject *self, PyObject *const *args,
         PyBuffer_Release(&d);
         return NULL;
     }
-    if (passes_for(d.itemsize, NULL, 1, 0).plain == NULL ||
+    if (plain_for(d.itemsize) == NULL ||
         d.itemsize != s.itemsize || d.ndim != s.ndim || d.ndim < 2 ||
         d.ndim > 64 || !aligned(&d) || !aligned(&s)) {
         goto out;

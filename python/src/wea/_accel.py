@@ -13,16 +13,19 @@ takes over three steps that plain Python and numpy cannot make as fast
   (its refusals return None and the Python path reports them).
 
 Each is None when the helper is missing, of an interface version this
-package does not know, or turned off with ``WEA_PURE_PYTHON=1``.
+package does not know, or turned off with ``WEA_PURE_PYTHON=1``; the
+callers read them at call time, so :func:`pure_python` can turn the first
+and the last off within one process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["API", "array_wrap", "copy_transposed", "enabled", "shm_attach"]
+__all__ = ["API", "array_wrap", "copy_transposed", "enabled", "pure_python", "shm_attach"]
 
 #: The interface version of ``_wea_accel`` this package uses.
 API = 1
@@ -62,3 +65,20 @@ def enabled() -> bool:
         package knows and ``WEA_PURE_PYTHON`` is not set.
     """
     return _MODULE is not None
+
+
+@contextlib.contextmanager
+def pure_python() -> Iterator[None]:
+    """Within the block, the copy and the attach take wea's pure-Python path.
+
+    For tests and benchmarks that compare both paths in one process; not
+    thread-safe. :data:`array_wrap` stays as it is: it was set on the
+    array classes at import (only ``WEA_PURE_PYTHON=1`` keeps it out).
+    """
+    global copy_transposed, shm_attach
+    saved = copy_transposed, shm_attach
+    copy_transposed = shm_attach = None
+    try:
+        yield
+    finally:
+        copy_transposed, shm_attach = saved
