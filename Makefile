@@ -46,17 +46,17 @@ help: ## list the targets, grouped
 	@echo "wea: the Wrapped Exchange Array (format WA-1), version $$(cat VERSION)"
 	@awk -v groups='$(strip $(HELP_GROUPS))' -f mk/help.awk $(MAKEFILE_LIST)
 
-# The optional compiled helper (python/accel) is built from its own source
-# and the C reader's (c/src): a change to either installs it again.
-ACCEL_SRCS := $(wildcard python/accel/pyproject.toml python/accel/setup.py \
-  python/accel/src/*.c c/src/*.c c/src/*.h c/include/*.h)
+# The package's compiled part (wea._speedups, python/setup.py) is built
+# from python/csrc and the C reader's sources (c/src, c/include): a change
+# to any of them installs the package again.
+SPEEDUPS_SRCS := $(wildcard python/setup.py python/MANIFEST.in python/csrc/*.c \
+  c/src/*.c c/src/*.h c/include/*.h)
 
-$(VENV_STAMP): tools/requirements.txt $(wildcard python/pyproject.toml) VERSION $(ACCEL_SRCS)
+$(VENV_STAMP): tools/requirements.txt python/pyproject.toml VERSION $(SPEEDUPS_SRCS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
-	if [ -f python/pyproject.toml ]; then \
-	  $(PY) -m pip install --quiet --disable-pip-version-check -e './python[test]'; fi
-	$(PY) -m pip install --quiet --disable-pip-version-check ./python/accel
+	$(PY) -m pip install --quiet --disable-pip-version-check -e './python[test]'
+	env -u WEA_PURE_PYTHON $(PY) -c 'import wea, sys; wea.accelerated() or sys.exit("venv: " + wea._accel.status())'
 	touch $@
 
 venv: $(VENV_STAMP) ## create .venv with the wea package and the tools

@@ -29,8 +29,8 @@ Groups, recorded like every other group of run.py (group, peer, size):
   fixed when wea is imported, in C with the helper, in Python without it):
   peers ``wea_pure_created``, ``wea_pure_attached``, ``wea_pure_buffered``.
 
-wea's optional compiled helper (``wea-accel``, :mod:`wea._accel`) does the
-transposing copy of ``dumps`` when installed; the ``wea_pure`` rows turn it
+wea's compiled part (``wea._speedups``, chosen by :mod:`wea._accel`) does the
+transposing copy of ``dumps`` when the install built it; the ``wea_pure`` rows turn it
 off for the timed statement only (``wea._accel.pure_python()``), which is
 the code path ``WEA_PURE_PYTHON=1`` runs.
 

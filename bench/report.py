@@ -754,17 +754,17 @@ def helper_text(m: dict[str, Any]) -> str | None:
     accel = m.get("wea_accel", "?")
     if m["wea_accelerated"]:
         return (
-            f"wea's optional compiled helper (wea-accel {accel}) was in use for the rows "
+            f"wea's compiled part ({accel}) was in use for the rows "
             '"wea" (`wea.accelerated()`: True); the rows "wea, pure Python" ran without it '
-            "(`WEA_PURE_PYTHON=1`, or for the transposing copy the helper's hook turned off)"
+            "(`WEA_PURE_PYTHON=1`, or for the transposing copy its hook turned off)"
         )
     why = (
         f"WEA_PURE_PYTHON={m.get('wea_pure_python_env')} was set"
         if m.get("wea_pure_python_env") not in (None, "", "0")
-        else f"wea-accel: {accel}"
+        else f"compiled part: {accel}"
     )
     return (
-        "wea's optional compiled helper was NOT in use for the rows 'wea' "
+        "wea's compiled part was NOT in use for the rows 'wea' "
         f"(`wea.accelerated()`: False; {why}): they, like the rows 'wea, pure Python', "
         "are wea's pure-Python path"
     )

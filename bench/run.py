@@ -14,8 +14,8 @@ the import time of wea. The layouts numpy users hold (layout.py): C-order
 decoded (``loads(b, order="C")``), encoding into a reused buffer
 (``dumps(a, out=buf)``), and the per-operation tax of wea's array classes
 on a 128-element array. wea is measured as installed (peer "wea", with its
-optional compiled helper wea-accel if present: the machine section records
-``wea.accelerated()``) and, where the helper changes the figure (the
+compiled part wea._speedups when the install built it: the machine section
+records ``wea.accelerated()`` and ``wea --version``'s line about it) and, where the helper changes the figure (the
 transposing encode, ``a + 1``, attach, first attach), without it (peer
 "wea_pure": ``WEA_PURE_PYTHON=1`` in a child process, or the helper's hook
 turned off around the timed statement). Then writes ``results.json``,
@@ -241,7 +241,7 @@ def run_shm(run: Run) -> None:
     # WEA_PURE_PYTHON=1 (peer "wea_pure"), each attach from the same segment.
     warm = shm.Child(sys.executable)
     warm_pure = shm.Child(sys.executable, pure_env)
-    run.versions["wea_pure"] = f"wea {version('wea')} with WEA_PURE_PYTHON=1 (no compiled helper)"
+    run.versions["wea_pure"] = f"wea {version('wea')} with WEA_PURE_PYTHON=1 (no compiled part)"
     try:
         for peer in ("wea", "mpshm", "sharedarray"):
             if not _shm_available(run, peer):
@@ -457,16 +457,13 @@ GROUPS = {
 
 
 def _helper_info() -> dict[str, Any]:
-    """Whether peer "wea" runs with wea's optional compiled helper (wea-accel)."""
+    """Whether peer "wea" runs with wea's compiled part (wea._speedups), and why not."""
     import wea
+    from wea import _accel
 
-    try:
-        accel = version("wea-accel")
-    except PackageNotFoundError:
-        accel = "not installed"
     return {
         "wea_accelerated": wea.accelerated(),
-        "wea_accel": accel,
+        "wea_accel": _accel.status(),
         "wea_pure_python_env": os.environ.get("WEA_PURE_PYTHON", ""),
     }
 

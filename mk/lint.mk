@@ -12,7 +12,7 @@
 # (lint-examples, mk/examples.mk) have their own targets and rules.
 # tools/node_modules and build directories are excluded (tools/ruff.toml).
 
-SCRIPT_DIRS   := tools bench reliability python/accel/setup.py
+SCRIPT_DIRS   := tools bench reliability python/setup.py
 SCRIPTS_RUFF  := tools/ruff.toml
 
 .PHONY: lint-scripts

@@ -2,8 +2,8 @@
 # Included by the top Makefile, which defines PY, PYTHON, BUILD, VENV_STAMP,
 # DEMO_STAMP and KAITAI_PARSER.
 #
-#   make test-python  the package's tests in .venv (numpy 2), with the
-#                     compiled helper python/accel and without it
+#   make test-python  the package's tests in .venv (numpy 2), with its
+#                     compiled part (wea._speedups) and without it
 #   make test-numpy1  the same tests, and the package's conformance
 #                     participant, in build/venv-numpy1 with the oldest numpy
 #                     the package supports (numpy>=1.24: 1.24.4); part of
@@ -17,7 +17,7 @@ PY_DIRS := src tests
 
 python: $(VENV_STAMP) ## install the wea Python package (editable) into .venv
 
-# Twice: with the compiled helper (python/accel; WEA_REQUIRE_ACCEL makes a
+# Twice: with the compiled part (wea._speedups; WEA_REQUIRE_ACCEL makes a
 # missing one fail test_accel.py), then on the pure-Python path it replaces.
 test-python: $(VENV_STAMP) $(KAITAI_PARSER) ## run the Python package's tests (pytest), with the compiled helper and without
 	cd python && WEA_REQUIRE_ACCEL=1 $(PY) -m pytest -q -p no:cacheprovider tests
@@ -76,31 +76,33 @@ test-numpy1: $(NUMPY1_STAMP) $(NUMPY1_PARTICIPANTS) $(VENV_STAMP) $(KAITAI_PARSE
 	$(PY) tools/run_conformance.py run --dir $(CONFORMANCE_DIR) \
 	  --participants $(NUMPY1_PARTICIPANTS) --require python-numpy1
 
-# The compiled helper (python/accel) by the C rules of the project: C99 with
-# every warning an error, then built again with ASan and UBSan (with the C
-# reader's sources it compiles in) and its tests, and the tests of what it
-# speeds up, run under them (the sanitizers preloaded into Python; SIGSEGV
-# and SIGBUS left to the tests that expect them).
-ACCEL_ASAN    := $(BUILD)/accel-asan
-ACCEL_CFILES  := python/accel/src/_wea_accel.c c/src/wea.c c/src/wea_posix.c c/src/wea_shm.c
-ACCEL_CFLAGS  := -std=c99 -Wall -Wextra -Wpedantic -Werror -Ic/include -Ic/src -DWEA_VERSION='"accel"'
+# The package's compiled part (wea._speedups, python/csrc) by the C rules of
+# the project: C99 with every warning an error, then built again with ASan
+# and UBSan (with the C reader's sources it compiles in) into a copy of the
+# package, build/speedups-asan/wea, and its tests and those of what it does
+# run there (the sanitizers preloaded into Python; SIGSEGV and SIGBUS left
+# to the tests that expect them).
+SPEEDUPS_ASAN   := $(BUILD)/speedups-asan
+SPEEDUPS_CFILES := python/csrc/_speedups.c c/src/wea.c c/src/wea_posix.c c/src/wea_shm.c
+SPEEDUPS_CFLAGS := -std=c99 -Wall -Wextra -Wpedantic -Werror -Ic/include -Ic/src -DWEA_VERSION='"python"'
+SANITIZERS_PRELOAD = $$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so)
 
-test-accel: $(VENV_STAMP) $(KAITAI_PARSER) ## the compiled helper python/accel: strict C99, then its tests under ASan and UBSan
-	@mkdir -p $(ACCEL_ASAN)
+test-accel: $(VENV_STAMP) $(KAITAI_PARSER) ## wea's compiled part (wea._speedups): strict C99, then its tests under ASan and UBSan
+	rm -rf $(SPEEDUPS_ASAN) && mkdir -p $(SPEEDUPS_ASAN)
+	cp -R python/src/wea $(SPEEDUPS_ASAN)/wea
+	rm -f $(SPEEDUPS_ASAN)/wea/*.so $(SPEEDUPS_ASAN)/wea/_speedups.missing
 	inc=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["include"])'); \
 	ext=$$($(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'); \
-	$(CC) $(ACCEL_CFLAGS) -I"$$inc" -fsyntax-only python/accel/src/_wea_accel.c && \
-	$(CC) $(ACCEL_CFLAGS) -I"$$inc" -shared -fPIC -O1 -g -fno-omit-frame-pointer \
+	$(CC) $(SPEEDUPS_CFLAGS) -I"$$inc" -fsyntax-only python/csrc/_speedups.c && \
+	$(CC) $(SPEEDUPS_CFLAGS) -I"$$inc" -shared -fPIC -O1 -g -fno-omit-frame-pointer \
 	  -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	  $(ACCEL_CFILES) -lrt -o $(ACCEL_ASAN)/_wea_accel$$ext
+	  $(SPEEDUPS_CFILES) -lrt -o $(SPEEDUPS_ASAN)/wea/_speedups$$ext
 	cd python && \
-	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so)" \
-	  ASAN_OPTIONS=detect_leaks=0:handle_segv=0:handle_sigbus=0 \
-	  PYTHONPATH=$(abspath $(ACCEL_ASAN)) WEA_REQUIRE_ACCEL=1 \
-	  $(PY) -c 'import _wea_accel, sys; f = _wea_accel.__file__; print("test-accel:", f); sys.exit("accel-asan" not in f)' && \
-	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so)" \
-	  ASAN_OPTIONS=detect_leaks=0:handle_segv=0:handle_sigbus=0 \
-	  PYTHONPATH=$(abspath $(ACCEL_ASAN)) WEA_REQUIRE_ACCEL=1 \
+	  LD_PRELOAD="$(SANITIZERS_PRELOAD)" ASAN_OPTIONS=detect_leaks=0:handle_segv=0:handle_sigbus=0:allocator_may_return_null=1 \
+	  PYTHONPATH=$(abspath $(SPEEDUPS_ASAN)) WEA_REQUIRE_ACCEL=1 \
+	  $(PY) -c 'import wea._speedups as s, sys; print("test-accel:", s.__file__); sys.exit("speedups-asan" not in s.__file__)' && \
+	  LD_PRELOAD="$(SANITIZERS_PRELOAD)" ASAN_OPTIONS=detect_leaks=0:handle_segv=0:handle_sigbus=0:allocator_may_return_null=1 \
+	  PYTHONPATH=$(abspath $(SPEEDUPS_ASAN)) WEA_REQUIRE_ACCEL=1 \
 	  $(PY) -m pytest -q -p no:cacheprovider --capture=sys \
 	  tests/test_accel.py tests/test_order.py tests/test_shm.py tests/test_hardening.py
 

@@ -571,7 +571,7 @@ WEA_API wea_status wea_map_file(const char *path, int writable,
  * dims, as Julia and wea 0.1.3 write it, and is refused with
  * ::WEA_ERR_TRUNCATED and the message `truncated: the data length is 0
  * but the object has {len} bytes, more than the data offset {offset}: not
- * yet published (WA-1 §8.2.3 A1)` followed by the "may be being created"
+ * yet published (WA-1 §8.2.3 A1)` followed by the "may still be being created"
  * note (a real empty array made by wea_shm_create() is exactly `offset`
  * bytes). Then it maps the whole object with the matching protection,
  * takes its size again, and closes the descriptor. An object that its writers shrink during the call is

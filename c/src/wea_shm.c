@@ -2,7 +2,7 @@
  * wea_shm.c: the POSIX binding for shared memory (§8.2): create with the
  * creation protocol C1 to C7, attach with rule A1, unlink. The mapping
  * steps of an attach are the common ones of wea_posix.c; what shared
- * memory adds to them (a torn read of the magic, the "may be being
+ * memory adds to them (a torn read of the magic, the "may still be being
  * created" note, A1) is here.
  */
 #include "wea_posix.h"
@@ -17,7 +17,7 @@
 
 /* The note that §8.2.2 allows on an object refused as unpublished. */
 static const char being_created[] =
-    "; the shared-memory object may be being created (WA-1 §8.2.2)";
+    "; the shared-memory object may still be being created (WA-1 §8.2.2)";
 
 /* ------------------------------------------------------------------ */
 /* Attach (§8.2.3)                                                     */
@@ -45,7 +45,7 @@ static int maybe_torn_magic(const unsigned char m[4])
     return zeros > 0 && ours > 0;
 }
 
-/* After R1 to R9: the "may be being created" note on an unpublished
+/* After R1 to R9: the "may still be being created" note on an unpublished
  * object (magic all zero, or empty), and A1. */
 static wea_status shm_after_checks(wea_status st, const unsigned char *head,
                                    size_t got, size_t len,

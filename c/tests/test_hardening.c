@@ -850,7 +850,7 @@ static void test_create_dies_while_copying(void)
             CHECK_INT(head[64], 0x5A);
             CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_BAD_MAGIC);
             CHECK_CONTAINS(e.message, "magic bytes 00 00 00 00");
-            CHECK_CONTAINS(e.message, "may be being created");
+            CHECK_CONTAINS(e.message, "may still be being created");
             (void)wea_unmap(&m, NULL); /* attached only if the test fails */
             close(fd);
         }

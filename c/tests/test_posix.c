@@ -456,12 +456,12 @@ static void test_shm_attach_unpublished(void)
     CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_TRUNCATED);
     CHECK_STR(e.message, "truncated: the block has 0 bytes, the fixed header "
                          "needs 16 (WA-1 §6.1 R1); the shared-memory object "
-                         "may be being created (WA-1 §8.2.2)");
+                         "may still be being created (WA-1 §8.2.2)");
     CHECK_INT(ftruncate(fd, 4096), 0);
     CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_BAD_MAGIC);
     CHECK_STR(e.message, "bad_magic: magic bytes 00 00 00 00, expected 31 2D "
                          "41 57 (WA-1 §6.1 R2); the shared-memory object may "
-                         "be being created (WA-1 §8.2.2)");
+                         "still be being created (WA-1 §8.2.2)");
     CHECK(m.addr == NULL);
     /* a file with another magic gets no such note */
     CHECK_INT((int)pwrite(fd, "XXXX", 4, 0), 4);
@@ -511,7 +511,7 @@ static void test_shm_attach_foreign_creator(void)
     CHECK_STR(e.message, "truncated: the data length is 0 but the object has "
                          "112 bytes, more than the data offset 64: not yet "
                          "published (WA-1 §8.2.3 A1); the shared-memory "
-                         "object may be being created (WA-1 §8.2.2)");
+                         "object may still be being created (WA-1 §8.2.2)");
     CHECK(m.addr == NULL);
     CHECK_INT(m.len, 0);
     CHECK_INT(wea_shm_attach(name, 1, &m, NULL), WEA_ERR_TRUNCATED);
@@ -579,7 +579,7 @@ static void test_shm_attach_foreign_creator(void)
     CHECK_STR(e.message, "truncated: the data length is 0 but the object has "
                          "176 bytes, more than the data offset 128: not yet "
                          "published (WA-1 §8.2.3 A1); the shared-memory "
-                         "object may be being created (WA-1 §8.2.2)");
+                         "object may still be being created (WA-1 §8.2.2)");
     /* one byte more than the offset is enough to refuse it */
     CHECK_INT(ftruncate(fd, 129), 0);
     CHECK_INT(wea_shm_attach(name, 0, &m, &e), WEA_ERR_TRUNCATED);

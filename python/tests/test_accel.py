@@ -1,10 +1,10 @@
-"""The optional compiled helper (python/accel, ``wea._accel``) against the pure path.
+"""wea's compiled part (``wea._speedups``, chosen by ``wea._accel``) against the pure path.
 
 Each hook is checked against what it replaces, on the same input: the
 transposing copy against numpy's own copy, ``array_wrap`` against the
 Python ``__array_wrap__``, and the C reader's attach against the Python
 attach, on every conformance vector planted in shared memory. ``make test``
-installs the helper and sets ``WEA_REQUIRE_ACCEL=1``, so these tests fail
+builds it and sets ``WEA_REQUIRE_ACCEL=1``, so these tests fail
 there instead of being skipped when it is missing; the rest of the suite
 runs once more with ``WEA_PURE_PYTHON=1`` (and under numpy 1, without the
 helper) for the pure path.
@@ -12,6 +12,7 @@ helper) for the pure path.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ Names = Callable[[], str]
 
 pytestmark = pytest.mark.skipif(
     not _accel.enabled() and not REQUIRED,
-    reason="the compiled helper wea-accel is not in use (pip install ./python/accel)",
+    reason=f"wea's compiled part is not in use: {_accel.status()}",
 )
 
 
@@ -49,15 +50,83 @@ def test_the_helper_is_in_use() -> None:
 
 
 def test_pure_python_turns_it_off() -> None:
-    code = "import wea, wea._accel as a; print(wea.accelerated(), a.shm_attach)"
+    code = "import wea, wea._accel as a; print(wea.accelerated(), a.shm_attach, a.new_block)"
+    env = {**os.environ, "WEA_PURE_PYTHON": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["False", "None", "None"]
+    version = subprocess.run(
+        [sys.executable, "-m", "wea", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert version.stdout.splitlines()[1] == (
+        "compiled part: not in use, pure Python: turned off by WEA_PURE_PYTHON=1"
+    )
+
+
+def test_version_names_the_module_in_use() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "wea", "--version"], capture_output=True, text=True, check=True
+    )
+    assert _accel._MODULE is not None
+    assert out.stdout.splitlines()[1] == (
+        f"compiled part: in use (wea._speedups, {_accel._MODULE.__file__})"
+    )
+
+
+def test_a_module_of_another_interface_is_not_used(tmp_path: Path) -> None:
+    # A stale build (another API) is refused at import, and said why.
+    fake = tmp_path / "wea"
+    fake.mkdir()
+    for f in Path(wea.__file__).parent.glob("*.py"):
+        (fake / f.name).write_bytes(f.read_bytes())
+    (fake / "_speedups.py").write_text("API = -1\n")
+    code = "import wea, wea._accel as a; print(wea.accelerated()); print(a.status())"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "WEA_PURE_PYTHON": "1"},
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        cwd=tmp_path,
     )
-    assert out.stdout.split() == ["False", "None"]
+    assert out.stdout.splitlines() == [
+        "False",
+        f"not in use, pure Python: wea._speedups has interface -1, this wea needs {_accel.API}: "
+        "reinstall wea",
+    ]
+
+
+# -- new_block -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [0, 1, 100, (4 << 20) - 1, 4 << 20, (9 << 20) + 3])
+def test_new_block_is_a_bytearray_of_that_size(size: int) -> None:
+    assert _accel.new_block is not None
+    block = _accel.new_block(size)
+    assert type(block) is bytearray and len(block) == size
+    block[:] = b"\x5a" * size  # all of it is writable memory
+    assert block.count(0x5A) == size
+    with pytest.raises(ValueError, match="size must be >= 0"):
+        _accel.new_block(-1)
+    with pytest.raises((MemoryError, OverflowError)):
+        _accel.new_block(1 << 62)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_a_new_block_is_the_same_with_and_without_it(order: str) -> None:
+    a = np.arange(3 * (1 << 17), dtype="f8").reshape(3, -1)
+    if order == "F":
+        a = np.asfortranarray(a)
+    block = wea.dumps(a)
+    with _accel.pure_python():
+        pure = wea.dumps(a)
+    assert type(block) is bytearray and block == pure
+    assert np.array_equal(wea.loads(block), a)
 
 
 # -- copy_transposed ---------------------------------------------------------------------
@@ -220,7 +289,8 @@ def _outcome(name: str) -> tuple[str, str, Any]:
     try:
         a = wea.attach_shared_array(name, readonly=True)
     except Exception as e:
-        return type(e).__name__, str(e), None
+        notes = getattr(e, "__notes__", [])
+        return type(e).__name__, "\n".join([str(e), *notes]), None
     return "ok", repr((a.dtype, a.shape)), a.copy()
 
 
@@ -254,8 +324,8 @@ def test_the_c_attach_and_the_python_attach_agree_on_every_vector(
             monkeypatch.setattr(_accel, "shm_attach", real)
         finally:
             os.unlink(SHM / name.lstrip("/"))
-        assert fast[:2] == pure[:2], what
-        assert (c_said is None) == (pure[0] != "ok"), what
+        assert fast[:2] == pure[:2], what  # the class, the message and the notes
+        assert (len(c_said) == 5) == (pure[0] == "ok"), what
         if fast[0] == "ok":
             accepted += 1
             assert fast[2].tobytes() == pure[2].tobytes(), what
@@ -269,7 +339,7 @@ def test_the_c_attach_returns_the_validated_fields_and_the_identity(shm_name: Na
     a = wea.create_shared_array(name, np.int16, (3, 4), data=np.arange(12).reshape(3, 4))
     try:
         got = shm_attach(name, False)
-        assert got is not None
+        assert len(got) == 5
         view, fields, size, dev, ino = got
         st = os.stat(SHM / name.lstrip("/"))
         assert (dev, ino) == (st.st_dev, st.st_ino) and size == st.st_size == len(view)
@@ -306,24 +376,60 @@ def test_the_c_mapping_lives_until_its_last_view_is_gone(shm_name: Names) -> Non
         wea.unlink_shared_array(name)
 
 
-def test_refusals_of_the_c_attach_are_the_python_errors(shm_name: Names) -> None:
+def _refusal(got: object) -> tuple[int, int, str]:
+    assert isinstance(got, tuple) and len(got) == 3, got
+    status, err, message = got
+    assert isinstance(status, int) and isinstance(err, int) and isinstance(message, str)
+    return status, err, message
+
+
+def test_refusals_of_the_c_attach_are_the_python_errors(
+    shm_name: Names, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shm_attach = _accel.shm_attach
+    assert shm_attach is not None
+
+    # The compiled attach reports its own refusal: the Python path, which
+    # would open the object again, is never entered.
+    def second_attach(*args: object) -> None:
+        raise AssertionError("the Python path attached again")
+
+    monkeypatch.setattr(_shm, "open_regular", second_attach)
     missing = shm_name()
-    with pytest.raises(FileNotFoundError, match="no shared-memory object named"):
+    assert shm_attach(missing, False)[:2] == (15, errno.ENOENT)
+    with pytest.raises(FileNotFoundError, match="no shared-memory object named") as caught:
         wea.attach_shared_array(missing)
-    assert _accel.shm_attach is not None
-    assert _accel.shm_attach(missing, False) is None
+    assert caught.value.errno == errno.ENOENT and caught.value.filename == missing
     fifo = shm_name()
     os.mkfifo(SHM / fifo.lstrip("/"))
     try:
-        assert _accel.shm_attach(fifo, False) is None  # and it did not block
-        with pytest.raises(OSError, match="not a regular file"):
+        status, err, message = _refusal(shm_attach(fifo, False))  # and it did not block
+        assert (status, err) == (18, errno.EINVAL) and "not a regular file" in message
+        with pytest.raises(OSError, match="not a regular file") as not_regular:
             wea.attach_shared_array(fifo)
+        assert not_regular.value.errno == errno.EINVAL and not_regular.value.filename == fifo
     finally:
         os.unlink(SHM / fifo.lstrip("/"))
-    for bad in ("", "/", "x", "/a/b", "/a\0b", "/" + "n" * 300, "/\udcff\ud800"):
-        assert _accel.shm_attach(bad, False) is None
+    empty = shm_name()
+    _plant(empty, b"")
+    try:
+        status, err, message = _refusal(shm_attach(empty, False))
+        assert (status, err) == (wea.TruncatedError.code, 0)
+        with pytest.raises(wea.TruncatedError) as trunc:
+            wea.attach_shared_array(empty)
+        assert trunc.value.message == message
+        assert message.endswith(_shm.BEING_CREATED)
+        notes = getattr(trunc.value, "__notes__", None)  # Python 3.11+
+        assert notes in (None, [f"while attaching shared array {empty!r}"])
+    finally:
+        os.unlink(SHM / empty.lstrip("/"))
+    for bad in ("", "/", "/a/b"):  # the C reader's own name check (§8.2.1)
+        assert shm_attach(bad, False)[0] == 13, bad
+    for worse in ("/a\0b", "/" + "n" * 300, "/\udcff\ud800"):  # never a normalized name
+        with pytest.raises(ValueError, match=r"normalized name|surrogates not allowed"):
+            shm_attach(worse, False)
     with pytest.raises(TypeError):
-        _accel.shm_attach(b"/bytes", False)  # type: ignore[arg-type]
+        shm_attach(b"/bytes", False)  # type: ignore[arg-type]
 
 
 _SHRINKER = textwrap.dedent(

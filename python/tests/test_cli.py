@@ -81,7 +81,16 @@ def test_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--version")
     assert status == 0
-    assert out.strip() == f"wea {wea.__version__}"
+    first, second = out.strip().splitlines()
+    assert (
+        first == f"wea {wea.__version__} (numpy {np.__version__}, Python {sys.version.split()[0]})"
+    )
+    assert second == f"compiled part: {wea._accel.status()}"
+    assert second.startswith(
+        "compiled part: in use ("
+        if wea.accelerated()
+        else "compiled part: not in use, pure Python: "
+    )
     # one label for the project: the repository's VERSION file, which the
     # package's metadata and the C build read
     label = (Path(__file__).resolve().parents[2] / "VERSION").read_text("utf-8").strip()
@@ -90,9 +99,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_help_points_to_the_documentation(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "--help")
-    for label in ("Documentation:", "Source:", "Changelog:"):
-        assert label in out
-    assert "https://" in out
+    assert "documentation: docs/cli.md in the wea repository" in out
+    # no address of another project's repository
+    assert "https://" not in out
     # every character of the help is printable: the escapes it describes
     # (\n, \x1b ...) are shown, not emitted
     assert all(c == "\n" or c.isprintable() for c in out), out

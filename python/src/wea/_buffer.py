@@ -16,13 +16,13 @@ from __future__ import annotations
 import mmap
 import pickle
 import struct
-import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, SupportsIndex
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from . import _accel
 from ._base import (
     NUMPY_MAXDIMS,
     ExchangeArrayBase,
@@ -258,18 +258,24 @@ def dumps(arr: ArrayLike, *, order: Order = "F", out: Any = None) -> Any:
 
 
 def _new_block(header: Header, head: bytes, src: NDArray[Any]) -> bytearray:
-    """Return a new bytearray holding the block: `head`, then `src` as data."""
-    block = bytearray(head)
-    huge = header.len_data >= _HUGE_MIN and _grow_huge(block, header.block_size)
-    if _is_block_memory(src, header):
-        if huge:
-            memoryview(block)[header.offset :] = _bytes_of(src)  # one memcpy
-        else:
-            block += _bytes_of(src)  # one memcpy, no zero fill
-        return block
-    if not huge:
-        block = bytearray(header.block_size)  # zeroed; every data byte is written below
+    """Return a new bytearray holding the block: `head`, then `src` as data.
+
+    A new block of many MiB is fresh memory, which the kernel faults in
+    page by page; the compiled part (:mod:`wea._accel`) gives memory not
+    yet touched and advised for transparent huge pages, as numpy does for
+    its own arrays, and every byte is then written once.
+    """
+    if _accel.new_block is not None:
+        block = _accel.new_block(header.block_size)
         block[: header.offset] = head
+        _write_data(memoryview(block), header, src)
+        return block
+    if _is_block_memory(src, header):
+        block = bytearray(head)
+        block += _bytes_of(src)  # one memcpy, no zero fill
+        return block
+    block = bytearray(header.block_size)  # zeroed; every data byte is written below
+    block[: header.offset] = head
     _write_data(memoryview(block), header, src)
     return block
 
@@ -287,52 +293,6 @@ def _write_data(mv: memoryview, header: Header, src: NDArray[Any]) -> None:
         mv[header.offset : header.offset + header.len_data] = _bytes_of(src)
         return
     copy_into(view_block(mv, header, "C"), src)
-
-
-# A new block of many MiB is fresh memory: faulting it in 4 KiB page by page
-# cost dumps 3 to 5 times a plain copy (64 MiB: 40-55 ms against 7-14 ms on
-# a 2-core VM). Like numpy for its own arrays, ask Linux for transparent huge
-# pages first: the bytearray is grown without touching its new memory
-# (PyByteArray_Resize), madvise(MADV_HUGEPAGE) marks it, then one memcpy fills
-# it. Anywhere this cannot be done (not Linux, not CPython) the plain path runs.
-_HUGE_MIN = 1 << 22  # 4 MiB, numpy's threshold for the same advice
-_huge_api: Any = None
-
-
-def _grow_huge(block: bytearray, size: int) -> bool:
-    """Grow `block` to `size` bytes, advised for huge pages; False if not done."""
-    global _huge_api
-    if _huge_api is None:
-        _huge_api = False
-        advice = getattr(mmap, "MADV_HUGEPAGE", None)
-        if sys.platform.startswith("linux") and advice is not None:
-            try:
-                import ctypes
-
-                resize = ctypes.pythonapi.PyByteArray_Resize
-                resize.argtypes = [ctypes.py_object, ctypes.c_ssize_t]
-                resize.restype = ctypes.c_int
-                madvise = ctypes.CDLL(None, use_errno=True).madvise
-                madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-                madvise.restype = ctypes.c_int
-                _huge_api = (ctypes, resize, madvise, advice)
-            except (ImportError, AttributeError, OSError):  # pragma: no cover
-                pass
-    if _huge_api is False:
-        return False
-    ctypes, resize, madvise, advice = _huge_api
-    if resize(block, size) != 0:  # pragma: no cover - MemoryError is set
-        raise MemoryError(f"wea: cannot allocate a block of {size} bytes")
-    window = (ctypes.c_char * size).from_buffer(block)  # a buffer export
-    try:
-        addr = ctypes.addressof(window)
-    finally:
-        del window
-    page = mmap.PAGESIZE
-    start = -(-addr // page) * page
-    if addr + size > start:
-        madvise(start, addr + size - start, advice)  # advice only: errors ignored
-    return True
 
 
 def block_size(

@@ -47,7 +47,7 @@ from typing import IO, Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
-from . import __version__
+from . import __version__, _accel
 from ._atomic import atomic_write, check_destination
 from ._errors import CATEGORIES, WeaError
 from ._file import load, read_header, save
@@ -220,25 +220,20 @@ NAME|FILE: a leading '/' and no other '/' (/frames) is a shared-memory
 object; anything else (frames.wea, ./frames, /tmp/frames.wea) is a file.
 --shm and --file decide explicitly: 'wea info --file /frames' reads the file
 /frames, 'wea info --shm frames' the object /frames. Names are shown with
-their '/'."""
+their '/'.
+
+documentation: docs/cli.md in the wea repository; 'wea --version' says
+whether wea's compiled part is in use."""
 )
 
 
-def _project_urls() -> str:
-    """Return the ``[project.urls]`` of the installed package, one per line."""
-    try:
-        from importlib.metadata import PackageNotFoundError, metadata
-
-        urls = metadata("wea").get_all("Project-URL") or []
-    except (ImportError, PackageNotFoundError):  # pragma: no cover - not installed
-        urls = []
-    lines = []
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        lines.append(f"  {label.strip() + ':':<15}{url.strip()}")
-    if not lines:  # pragma: no cover - run from a source tree without metadata
-        return "\n\ndocumentation: docs/cli.md in the wea repository"
-    return "\n\nmore:\n" + "\n".join(lines)
+def _version() -> str:
+    """Return what ``--version`` prints: the versions, and whether wea is compiled."""
+    python = sys.version.split()[0]
+    return (
+        f"%(prog)s {__version__} (numpy {np.__version__}, Python {python})\n"
+        f"compiled part: {_accel.status()}"
+    )
 
 
 class CliError(Exception):
@@ -1590,10 +1585,10 @@ def build_parser(prog: str = "wea") -> argparse.ArgumentParser:
         prog=prog,
         description="Look at, check, remove and convert WA-1 blocks (the Wrapped "
         "Exchange Array): in POSIX shared memory and in .wea files.",
-        epilog=_EPILOG + _project_urls(),
+        epilog=_EPILOG,
         formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument(
         "--json", action="store_true", help="print JSON for scripts instead of text"
     )

@@ -49,7 +49,7 @@ from ._base import (
     header_in,
     view_block,
 )
-from ._errors import BadMagicError, TruncatedError, WeaError
+from ._errors import CATEGORIES, BadMagicError, TruncatedError, WeaError
 from ._format import (
     DEFAULT_MODE,
     HEADER_SIZE,
@@ -363,9 +363,55 @@ def _unlink_checked(name: str, ident: _Ident) -> None:
     _shm_unlink(name)
 
 
-def _not_published(name: str, error: WeaError) -> WeaError:
-    # C2 done, C7 not yet: a creator at work, or killed (§8.2.2).
-    return type(error)(f"{error.message}; {name!r} may still be being created (WA-1 §8.2.2)")
+#: The hint appended to the refusal of an object that is not yet published:
+#: C2 done, C7 not yet, a creator at work or killed (§8.2.2); the C reader's
+#: words (c/src/wea_shm.c), so that both attach paths say the same.
+BEING_CREATED = "; the shared-memory object may still be being created (WA-1 §8.2.2)"
+
+
+def _not_published(error: WeaError) -> WeaError:
+    return type(error)(error.message + BEING_CREATED)
+
+
+def _no_such_object(name: str) -> FileNotFoundError:
+    return FileNotFoundError(
+        errno.ENOENT,
+        f"wea: no shared-memory object named {name!r}: check the name (`wea ls` "
+        "lists them; its creator may have exited, which removes the objects it "
+        "did not create persistent=True)",
+        name,
+    )
+
+
+# The C reader's statuses (c/include/wea.h): 1 to 10 are the categories of
+# spec §6.2 (their .code); of the others, those an attach can return.
+_BY_CODE = {cls.code: cls for cls in CATEGORIES.values()}
+_C_NAME, _C_NOT_FOUND, _C_PERMISSION, _C_NO_SPACE = 13, 15, 16, 17
+
+
+def _refused(name: str, refusal: _accel.Refusal) -> Exception:
+    """Return the error of the Python path for a refusal of the compiled attach.
+
+    A format error (statuses 1 to 10, the categories of spec §6.2) keeps
+    the C reader's message, which is the Python path's; a failed system
+    call is the ``OSError`` of its errno, as ``os`` raises it.
+    """
+    status, err, message = refusal
+    if status in _BY_CODE:
+        return _attaching(name, _BY_CODE[status](message))
+    if status == _C_NOT_FOUND:
+        return _no_such_object(name)
+    if status == _C_NAME:
+        return ValueError(f"wea: {message}")
+    if status in (_C_PERMISSION, _C_NO_SPACE) or err == 0:
+        return OSError(err, os.strerror(err) if err else message, name)
+    return OSError(err, f"wea: {message}", name)
+
+
+def _attaching(name: str, error: WeaError) -> WeaError:
+    if hasattr(error, "add_note"):
+        error.add_note(f"while attaching shared array {name!r}")
+    return error
 
 
 def _read_fixed_header(fd: int) -> bytes:
@@ -407,16 +453,17 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
     creator's, C7) the rest; the mapping covers only the size that was
     checked, and the size is checked again once mapped (:mod:`wea._mapping`).
 
-    With the compiled helper (:mod:`wea._accel`) the C reference reader
-    makes these same steps in one call and returns the fields of the header
-    snapshot it validated, which the view uses. Whatever it refuses is
-    attached again here, to raise this path's error.
+    With the compiled part (:mod:`wea._accel`) the C reference reader
+    makes these same steps in one call: it returns the fields of the header
+    snapshot it validated, which the view uses, or its refusal, which is
+    raised as the error this path raises.
     """
     if _accel.shm_attach is not None:
         got = _accel.shm_attach(name, not readonly)
-        if got is not None:
-            mv, fields, _, dev, ino = got
-            return mv, plan_of_fields(fields), (dev, ino)
+        if len(got) == 3:
+            raise _refused(name, got)
+        mv, fields, _, dev, ino = got
+        return mv, plan_of_fields(fields), (dev, ino)
     try:
         fd, st = open_regular(
             name,
@@ -425,13 +472,7 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
             _shm_open,
         )
     except FileNotFoundError:
-        raise FileNotFoundError(
-            errno.ENOENT,
-            f"wea: no shared-memory object named {name!r}: check the name (`wea ls` "
-            "lists them; its creator may have exited, which removes the objects it "
-            "did not create persistent=True)",
-            name,
-        ) from None
+        raise _no_such_object(name) from None
     try:
         ident = (st.st_dev, st.st_ino)
         size = st.st_size
@@ -440,20 +481,19 @@ def _attach(name: str, readonly: bool) -> tuple[memoryview, Plan, _Ident]:
             try:
                 check_length(min(size, len(first)), HEADER_SIZE, "R1")
             except TruncatedError as e:
-                raise (_not_published(name, e) if size == 0 else e) from None
+                raise (_not_published(e) if size == 0 else e) from None
             try:
                 check_magic(first[0:4])
             except BadMagicError as e:
-                raise (_not_published(name, e) if first[0:4] == bytes(4) else e) from None
+                raise (_not_published(e) if first[0:4] == bytes(4) else e) from None
             _fence()  # pairs with the creator's: the header is read after the magic
             plan = read_plan(fd, size)
             if plan.header.len_data == 0 and size > plan.offset:
-                raise _not_published(name, _no_data_yet(size, plan.offset))
+                raise _not_published(_no_data_yet(size, plan.offset))
             access = mmap.ACCESS_READ if readonly else mmap.ACCESS_WRITE
             mv = map_checked(fd, size, access, plan)
         except WeaError as e:
-            if hasattr(e, "add_note"):
-                e.add_note(f"while attaching shared array {name!r}")
+            _attaching(name, e)
             raise
     finally:
         os.close(fd)
@@ -1065,7 +1105,7 @@ def _warm_up() -> None:
     plan = validate_snapshot(bytes(block), len(block))
     _wrap(mv, plan.header, SharedSegment("/wea-warm-up", mv, False, False, (0, 0)), "F")
     if _accel.shm_attach is not None:
-        _accel.shm_attach("/", False)
+        _accel.shm_attach("/", False)  # refused by the name check, no system call
 
 
 _warm_up()

@@ -1,0 +1,1 @@
+../../c/src/wea_internal.h
