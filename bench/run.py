@@ -16,9 +16,10 @@ decoded (``loads(b, order="C")``), encoding into a reused buffer
 on a 128-element array. wea is measured as installed (peer "wea", with its
 compiled part wea._speedups when the install built it: the machine section
 records ``wea.accelerated()`` and ``wea --version``'s line about it) and,
-where the compiled part changes the figure (the transposing encode, ``a + 1``, attach, first attach), without it (peer
-"wea_pure": ``WEA_PURE_PYTHON=1`` in a child process, or the helper's hook
-turned off around the timed statement). Then writes ``results.json``,
+where the compiled part changes the figure (the transposing encode,
+``a + 1``, attach, first attach), without it (peer "wea_pure":
+``WEA_PURE_PYTHON=1`` in a child process, or its hook turned off around the
+timed statement). Then writes ``results.json``,
 ``results.md`` (the tables and the targets' summary) and ``results.png``
 under ``--out`` and prints the summary.
 
