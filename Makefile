@@ -37,9 +37,9 @@ HELP_GROUPS := start here:demo test;\
   benchmark:bench bench-smoke;\
   fuzzing and reliability:fuzz fuzz-c fuzz-python test-reliability;\
   documentation:docs docs-check;\
-  parts of make test:test-python test-numpy1 test-accel test-c test-cli test-examples \
-    test-user lint lint-python lint-examples lint-scripts;\
-  build and install:venv python c tools transports mpi demo-python demo-cross;\
+  parts of make test:test-python test-numpy1 test-accel test-dist test-c test-cli \
+    test-examples test-user lint lint-python lint-examples lint-scripts;\
+  build and install:venv python dist c tools transports mpi demo-python demo-cross;\
   housekeeping:format clean help
 
 help: ## list the targets, grouped

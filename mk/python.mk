@@ -42,9 +42,10 @@ format-python: $(VENV_STAMP)
 # The oldest supported numpy, in a venv of its own. numpy 1.24.4 has wheels
 # for CPython 3.8 to 3.11 only: with a newer $(PYTHON), name a 3.10 or 3.11
 # interpreter with NUMPY1_PYTHON (the recipe says so rather than build numpy
-# from source). The package is installed editable, so the tests run on the
-# working tree, as in .venv. The conformance runner (run by .venv's Python)
-# gets the numpy-1 interpreter as a participant of its own, python-numpy1.
+# from source). wea is installed as users get it, from what `make dist`
+# built (the wheel, or the sdist compiled for another Python), its compiled
+# part included, so the tests run on the installed package. The conformance runner (run by .venv's Python) gets the
+# numpy-1 interpreter as a participant of its own, python-numpy1.
 NUMPY1_PYTHON ?= $(PYTHON)
 NUMPY1_PIN    ?= numpy==1.24.4
 NUMPY1_VENV   := $(BUILD)/venv-numpy1
@@ -56,6 +57,20 @@ $(NUMPY1_STAMP): python/pyproject.toml VERSION
 	@minor=$$($(NUMPY1_PYTHON) -c 'import sys; print(sys.version_info[1])'); \
 	if [ "$$minor" -gt 11 ]; then \
 	  echo "test-numpy1: $(NUMPY1_PIN) has no wheel for Python 3.$$minor ($(NUMPY1_PYTHON));" \
+	    "set NUMPY1_PYTHON to a Python 3.10 or 3.11" >&2; exit 1; fi
+	rm -rf $(NUMPY1_VENV)
+	$(NUMPY1_PYTHON) -m venv $(NUMPY1_VENV)
+	$(NUMPY1_PY) -m pip install --quiet --disable-pip-version-check '$(NUMPY1_PIN)'
+	touch $@
+
+$(NUMPY1_PARTICIPANTS): $(NUMPY1_STAMP)
+	@mkdir -p $(dir $@)
+	$(PY) -c 'import json, sys; json.dump({"participants": {"python-numpy1": { \
+	  "description": "the wea Python package under $(NUMPY1_PIN) ($(NUMPY1_VENV))", \
+	  "argv": [sys.argv[1], "-m", "wea._conformance", "{file}"]}}}, \
+	  open(sys.argv[2], "w"), indent=2)' $(NUMPY1_PY) $@
+
+test-numpy1: $(NUMPY1_PIN) has no wheel for Python 3.$$minor ($(NUMPY1_PYTHON));" \
 	    "set NUMPY1_PYTHON to a Python 3.10 or 3.11" >&2; exit 1; fi
 	test -x $(NUMPY1_PY) || $(NUMPY1_PYTHON) -m venv $(NUMPY1_VENV)
 	$(NUMPY1_PY) -m pip install --quiet --disable-pip-version-check \
@@ -70,9 +85,12 @@ $(NUMPY1_PARTICIPANTS): $(NUMPY1_STAMP)
 	  "argv": [sys.argv[1], "-m", "wea._conformance", "{file}"]}}}, \
 	  open(sys.argv[2], "w"), indent=2)' $(NUMPY1_PY) $@
 
-test-numpy1: $(NUMPY1_STAMP) $(NUMPY1_PARTICIPANTS) $(VENV_STAMP) $(KAITAI_PARSER) ## the Python tests and the conformance participant under the oldest supported numpy (1.24.4)
-	@$(NUMPY1_PY) -c 'import numpy, sys; print(f"test-numpy1: numpy {numpy.__version__}, Python {sys.version.split()[0]}")'
-	cd python && $(NUMPY1_PY) -m pytest -q -p no:cacheprovider tests
+test-numpy1: dist $(NUMPY1_STAMP) $(NUMPY1_PARTICIPANTS) $(VENV_STAMP) $(KAITAI_PARSER) ## the Python tests and the conformance participant under the oldest supported numpy (1.24.4), wea installed from dist/
+	v=$$(cat VERSION); pip="$(NUMPY1_PY) -m pip install --quiet --disable-pip-version-check --find-links $(DIST_DIR)"; \
+	$$pip --force-reinstall --no-deps "wea==$$v" && $$pip '$(NUMPY1_PIN)' "wea[test]==$$v"
+	@$(NUMPY1_PY) -c 'import numpy, sys, wea; print(f"test-numpy1: numpy {numpy.__version__}, Python {sys.version.split()[0]}, wea compiled part: {wea._accel.status()}")'
+	cd python && WEA_TEST_INSTALLED=$(abspath $(NUMPY1_VENV)) WEA_REQUIRE_ACCEL=1 \
+	  $(NUMPY1_PY) -m pytest -q -p no:cacheprovider tests
 	$(PY) tools/run_conformance.py run --dir $(CONFORMANCE_DIR) \
 	  --participants $(NUMPY1_PARTICIPANTS) --require python-numpy1
 

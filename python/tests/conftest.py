@@ -55,8 +55,29 @@ STRICT = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 SEED = int(os.environ.get("WEA_TEST_SEED") or random.SystemRandom().randrange(1, 2**31))
 
 
-def pytest_report_header() -> str:
-    return f"wea: tests shuffled with WEA_TEST_SEED={SEED}"
+def pytest_report_header() -> list[str]:
+    import wea
+
+    return [
+        f"wea: tests shuffled with WEA_TEST_SEED={SEED}",
+        f"wea: {wea.__file__}; compiled part: {wea._accel.status()}",
+    ]
+
+
+# `make test-dist` runs the suite against an installed wea (tools/dist.py):
+# WEA_TEST_INSTALLED names the venv it must come from, never the source tree.
+INSTALLED = os.environ.get("WEA_TEST_INSTALLED", "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if INSTALLED:
+        import wea
+
+        where = Path(wea.__file__).resolve()
+        if not where.is_relative_to(Path(INSTALLED).resolve()):
+            raise pytest.UsageError(
+                f"WEA_TEST_INSTALLED={INSTALLED}, but wea was imported from {where}"
+            )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

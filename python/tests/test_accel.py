@@ -37,7 +37,7 @@ Names = Callable[[], str]
 
 pytestmark = pytest.mark.skipif(
     not _accel.enabled() and not REQUIRED,
-    reason=f"wea's compiled part is not in use: {_accel.status()}",
+    reason=f"wea's compiled part is {_accel.status()}",
 )
 
 
