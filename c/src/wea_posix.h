@@ -66,7 +66,7 @@ wea_status wea__map_fd(int fd, int writable, const wea__object *obj,
  * (closed in every case) under the normalized name `nm`, with the rules of
  * shared memory (the torn magic, A1); `ident`, if not NULL, receives
  * st_dev and st_ino. For bindings that open the object themselves (the
- * optional Python helper, python/accel). */
+ * Python package's compiled part, python/csrc/_speedups.c). */
 wea_status wea__shm_map_fd(int fd, const char *nm, int writable,
                            wea_mapping *out, unsigned long long ident[2],
                            wea_error *err);

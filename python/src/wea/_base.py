@@ -179,7 +179,7 @@ def copy_into(dst: NDArray[Any], src: NDArray[Any]) -> None:
     A source whose fastest axis is not the destination's last one (a true
     transposition) is copied tile by tile, so that both sides stay in the
     cache; numpy's own strided copy is many times slower there. With the
-    compiled helper (:mod:`wea._accel`) the tiles are copied in C, for a
+    compiled part (:mod:`wea._accel`) the tiles are copied in C, for a
     source of the destination's dtype (bool aside: its bytes are
     normalized to 0 and 1).
     """

@@ -860,8 +860,8 @@ def plan_of_fields(fields: tuple[int, int, tuple[int, ...], int]) -> Plan:
     ----------
     fields : tuple
         ``(etype, offset, dims, len_data)`` of the header, as the C
-        reference reader (``wea_mapping.header``, through the compiled
-        helper :mod:`wea._accel`) read and checked them with R1 to R9 from
+        reference reader (``wea_mapping.header``, through wea's compiled
+        part :mod:`wea._accel`) read and checked them with R1 to R9 from
         one snapshot. Nothing is checked again here.
 
     Returns
