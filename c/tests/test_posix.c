@@ -790,23 +790,38 @@ static void test_cross_process_child_creates(void)
 
 static void test_permission_denied(void)
 {
-    /* EACCES for real: as root, in a child that becomes "nobody" */
+    /* EACCES for real, whoever runs the tests: as root (CI), a child that
+     * becomes "nobody" opens objects of mode 0600; as another user, who
+     * owns them, the objects get mode 0 first (the owner is refused too,
+     * having no CAP_DAC_OVERRIDE). */
     char name[64], path[512];
     wea_mapping c;
     pid_t pid;
     int status = 0;
+    int root = geteuid() == 0;
     th_shm_name(name, sizeof name);
     th_tmppath(path, sizeof path, "private.wea");
     CHECK_INT(th_write_file(path, TH_EX1, sizeof TH_EX1), 0);
-    CHECK_INT(chmod(path, 0600), 0);
+    CHECK_INT(chmod(path, root ? 0600 : 0), 0);
     CHECK_INT(wea_shm_create(name, WEA_UINT8, 0, NULL, NULL, 0600, &c, NULL),
               WEA_OK);
+    if (!root) {
+        int fd = shm_open(name, O_RDONLY, 0);
+        CHECK(fd >= 0);
+        if (fd >= 0) {
+            CHECK_INT(fchmod(fd, 0), 0);
+            close(fd);
+        }
+    }
+    /* "nobody" must reach the file: it is its mode that refuses, not the
+     * scratch directory's (mkdtemp's 0700) */
+    CHECK_INT(chmod(th_tmpdir(), 0711), 0);
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
         wea_mapping m;
         wea_error e;
-        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
+        if (root && (setgid(65534) != 0 || setuid(65534) != 0)) {
             _exit(77); /* cannot drop privileges: skip */
         }
         if (geteuid() == 0) {
@@ -816,7 +831,8 @@ static void test_permission_denied(void)
             e.sys_errno != EACCES) {
             _exit(1);
         }
-        if (wea_map_file(path, 0, &m, &e) != WEA_ERR_PERMISSION) {
+        if (wea_map_file(path, 0, &m, &e) != WEA_ERR_PERMISSION ||
+            e.sys_errno != EACCES) {
             _exit(2);
         }
         if (strstr(e.message, "permission: cannot open file") != e.message) {
@@ -834,6 +850,7 @@ static void test_permission_denied(void)
             CHECK_INT(WEXITSTATUS(status), 0);
         }
     }
+    CHECK_INT(chmod(th_tmpdir(), 0700), 0);
     CHECK_INT(wea_unmap(&c, NULL), WEA_OK);
     CHECK_INT(wea_shm_unlink(name, NULL), WEA_OK);
 }
