@@ -4,7 +4,8 @@ The pages are Markdown (MyST). The API reference (``api.rst``) is generated
 from the package's docstrings, which are numpydoc with Sphinx roles, by
 autodoc and napoleon. ``make docs-check`` builds with ``-W``: any warning
 fails, including the one this file emits when a name of ``wea.__all__`` is
-missing from the API reference.
+missing from the API reference, and those it emits for a page that
+shows an error box (a docutils system message, a ``.. contents::``).
 """
 
 from __future__ import annotations
@@ -114,7 +115,46 @@ def _embed_bench(app: Any, docname: str, source: list[str]) -> None:
         source[0] = source[0].replace(BENCH_MARKER, bench_section())
 
 
+# What must never reach a page: a docutils system message (an error or a
+# warning printed into the HTML, class "system-message" or "problematic"),
+# and a table of contents (``.. contents::``, class "contents"), which Furo
+# covers with a red "ERROR: Adding a table of contents ..." box: its right
+# sidebar already lists the page's sections.
+FURO_TOC_ESCAPE = "this-will-duplicate-information-and-it-is-still-useful-here"
+_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
+
+
+def html_problems(html: str) -> list[str]:
+    """Return what in one built page shows as an error box, or nothing."""
+    found = []
+    for m in _CLASS_ATTR.finditer(html):
+        classes = m.group(1).split()
+        line = html.count("\n", 0, m.start()) + 1
+        if "system-message" in classes or "problematic" in classes:
+            found.append(f"line {line}: a docutils system message (class {m.group(1)!r})")
+        elif "contents" in classes and FURO_TOC_ESCAPE not in classes:
+            found.append(
+                f"line {line}: a table of contents (class {m.group(1)!r}), which Furo "
+                "shows as a red ERROR box; remove the contents directive"
+            )
+    return found
+
+
+def _check_html(app: Any, exception: Exception | None) -> None:
+    """Warn (an error under ``-W``) for every error box in the built pages."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    log = logging.getLogger(__name__)
+    out = Path(app.outdir)
+    for page in sorted(out.rglob("*.html")):
+        for problem in html_problems(page.read_text(encoding="utf-8")):
+            log.warning("%s: %s", page.relative_to(out), problem)
+
+
 def setup(app: Any) -> None:
-    """Register the API reference check and the benchmark's results."""
+    """Register the API reference check, the HTML check and the benchmark's results."""
     app.connect("builder-inited", _check_api_reference)
     app.connect("source-read", _embed_bench)
+    app.connect("build-finished", _check_html)

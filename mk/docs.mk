@@ -2,7 +2,10 @@
 # top Makefile, which defines PY, VENV, VENV_STAMP and BUILD.
 #
 #   make docs        build the HTML site into build/docs/html
-#   make docs-check  the same, failing on any warning (part of `make test`)
+#   make docs-check  the same, failing on any warning (part of `make test`),
+#                    including docs/conf.py's check of the built pages: no
+#                    docutils system message and no `.. contents::` (which
+#                    Furo covers with a red ERROR box) in any page
 #
 # The pages are Markdown (MyST); the API reference is generated from the
 # package's numpydoc docstrings by autodoc + napoleon (docs/conf.py).
