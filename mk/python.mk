@@ -44,8 +44,9 @@ format-python: $(VENV_STAMP)
 # interpreter with NUMPY1_PYTHON (the recipe says so rather than build numpy
 # from source). wea is installed as users get it, from what `make dist`
 # built (the wheel, or the sdist compiled for another Python), its compiled
-# part included, so the tests run on the installed package. The conformance runner (run by .venv's Python) gets the
-# numpy-1 interpreter as a participant of its own, python-numpy1.
+# part included, so the tests run on the installed package. The conformance
+# runner (run by .venv's Python) gets the numpy-1 interpreter as a
+# participant of its own, python-numpy1.
 NUMPY1_PYTHON ?= $(PYTHON)
 NUMPY1_PIN    ?= numpy==1.24.4
 NUMPY1_VENV   := $(BUILD)/venv-numpy1
@@ -61,21 +62,6 @@ $(NUMPY1_STAMP): python/pyproject.toml VERSION
 	rm -rf $(NUMPY1_VENV)
 	$(NUMPY1_PYTHON) -m venv $(NUMPY1_VENV)
 	$(NUMPY1_PY) -m pip install --quiet --disable-pip-version-check '$(NUMPY1_PIN)'
-	touch $@
-
-$(NUMPY1_PARTICIPANTS): $(NUMPY1_STAMP)
-	@mkdir -p $(dir $@)
-	$(PY) -c 'import json, sys; json.dump({"participants": {"python-numpy1": { \
-	  "description": "the wea Python package under $(NUMPY1_PIN) ($(NUMPY1_VENV))", \
-	  "argv": [sys.argv[1], "-m", "wea._conformance", "{file}"]}}}, \
-	  open(sys.argv[2], "w"), indent=2)' $(NUMPY1_PY) $@
-
-test-numpy1: $(NUMPY1_PIN) has no wheel for Python 3.$$minor ($(NUMPY1_PYTHON));" \
-	    "set NUMPY1_PYTHON to a Python 3.10 or 3.11" >&2; exit 1; fi
-	test -x $(NUMPY1_PY) || $(NUMPY1_PYTHON) -m venv $(NUMPY1_VENV)
-	$(NUMPY1_PY) -m pip install --quiet --disable-pip-version-check \
-	  '$(NUMPY1_PIN)' -e './python[test]'
-	$(NUMPY1_PY) -c 'import numpy; assert numpy.__version__.startswith("1."), numpy.__version__'
 	touch $@
 
 $(NUMPY1_PARTICIPANTS): $(NUMPY1_STAMP)

@@ -325,9 +325,12 @@ def test_the_c_attach_and_the_python_attach_agree_on_every_vector(
         finally:
             os.unlink(SHM / name.lstrip("/"))
         assert fast[:2] == pure[:2], what  # the class, the message and the notes
-        assert (len(c_said) == 5) == (pure[0] == "ok"), what
+        # the C reader accepts exactly the valid blocks; numpy 1 cannot hold
+        # more than 32 dims, which both paths then say the same way
+        valid = pure[0] == "ok" or "holds at most" in pure[1]
+        assert (len(c_said) == 5) == valid, what
+        accepted += len(c_said) == 5
         if fast[0] == "ok":
-            accepted += 1
             assert fast[2].tobytes() == pure[2].tobytes(), what
     assert accepted > 150  # the valid vectors did take the C path
 
