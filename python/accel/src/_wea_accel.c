@@ -80,7 +80,8 @@
  * source lines 1.06-1.12; strips of 128 rows 1.3, 1024 rows 1.75. */
 #define LINE 64
 #define STREAM_MIN ((Py_ssize_t)1 << 22) /* bytes: below, the cache helps */
-#define STRIP 64 /* destination rows per strip of the simd pass */
+#define STRIP 64   /* destination rows per strip of the simd pass */
+#define PF_STEPS 1 /* the simd pass prefetches the source rows M further */
 
 #if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
@@ -188,6 +189,17 @@ typedef void (*pass_fn)(char *, const char *, Py_ssize_t, Py_ssize_t,
             for (p = 0; p < pm; p += m) {                                     \
                 const char *s = src + p * spb;                                \
                 char *d = dst + p * (SIZE);                                   \
+                if (PF_STEPS > 0 && p + (PF_STEPS + 1) * m <= pm) {           \
+                    const char *n = s + PF_STEPS * m * spb;                   \
+                    for (q = q0; q < q1; q += m) {                            \
+                        Py_ssize_t r;                                         \
+                        for (r = 0; r < m; r++) {                             \
+                            _mm_prefetch(n + r * spb + q * (SIZE), _MM_HINT_T0); \
+                        }                                                     \
+                        MICRO(s + q * (SIZE), spb, d + q * dqb, dqb);         \
+                    }                                                         \
+                    continue;                                                 \
+                }                                                             \
                 for (q = q0; q < q1; q += m) {                                \
                     MICRO(s + q * (SIZE), spb, d + q * dqb, dqb);             \
                 }                                                             \
@@ -320,53 +332,44 @@ typedef void (*pass_fn)(char *, const char *, Py_ssize_t, Py_ssize_t,
         }                                                                     \
     }
 
-#define STOREU_PD512(p, v) _mm512_storeu_pd((void *)(p), v)
 #define STREAM_PD512(p, v) _mm512_stream_pd((void *)(p), v)
-#define STOREU_PS512(p, v) _mm512_storeu_ps((void *)(p), v)
 #define STREAM_PS512(p, v) _mm512_stream_ps((void *)(p), v)
-#define STOREU_SI512(p, v) _mm512_storeu_si512((void *)(p), v)
 #define STREAM_SI512(p, v) _mm512_stream_si512((void *)(p), v)
-#define STOREU_PD256(p, v) _mm256_storeu_pd((double *)(void *)(p), v)
 #define STREAM_PD256(p, v) _mm256_stream_pd((double *)(void *)(p), v)
 
-DEFINE_MICRO_8x8_512(micro8_512_plain, STOREU_PD512)
 DEFINE_MICRO_8x8_512(micro8_512_stream, STREAM_PD512)
-DEFINE_MICRO_16x16_512(micro4_512_plain, STOREU_PS512)
 DEFINE_MICRO_16x16_512(micro4_512_stream, STREAM_PS512)
-DEFINE_MICRO_4x4_512(micro16_512_plain, STOREU_SI512)
 DEFINE_MICRO_4x4_512(micro16_512_stream, STREAM_SI512)
-DEFINE_MICRO_8x8_256(micro8_256_plain, STOREU_PD256)
 DEFINE_MICRO_8x8_256(micro8_256_stream, STREAM_PD256)
 
-DEFINE_SIMD_PASS(simd512_plain_4, "avx512f", 4, micro4_512_plain, plain_4)
 DEFINE_SIMD_PASS(simd512_stream_4, "avx512f", 4, micro4_512_stream, plain_4)
-DEFINE_SIMD_PASS(simd512_plain_8, "avx512f", 8, micro8_512_plain, plain_8)
 DEFINE_SIMD_PASS(simd512_stream_8, "avx512f", 8, micro8_512_stream, plain_8)
-DEFINE_SIMD_PASS(simd512_plain_16, "avx512f", 16, micro16_512_plain, plain_16)
 DEFINE_SIMD_PASS(simd512_stream_16, "avx512f", 16, micro16_512_stream, plain_16)
-DEFINE_SIMD_PASS(simd256_plain_8, "avx2", 8, micro8_256_plain, plain_8)
 DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, plain_8)
 #endif /* HAVE_SIMD */
 
-/* The simd passes this CPU runs, by item size (index: log2 of the size),
- * plain and streamed; set once by simd_init(). */
-static pass_fn simd_plain[5], simd_stream[5];
+/* The simd passes this CPU runs, by item size (index: log2 of the size);
+ * set once by simd_init(). */
+static pass_fn simd_stream[5];
 static const char *simd_name = "none";
 
+/* The best the CPU has, or what WEA_ACCEL_SIMD names when the CPU has it:
+ * "avx2", or "none" for the scalar passes (for tests and measurements). */
 static void simd_init(void)
 {
 #if HAVE_SIMD
+    const char *want = getenv("WEA_ACCEL_SIMD");
+    want = want != NULL ? want : "";
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) {
-        simd_plain[2] = simd512_plain_4;
+    if (strcmp(want, "none") == 0) {
+        return;
+    }
+    if (strcmp(want, "avx2") != 0 && __builtin_cpu_supports("avx512f")) {
         simd_stream[2] = simd512_stream_4;
-        simd_plain[3] = simd512_plain_8;
         simd_stream[3] = simd512_stream_8;
-        simd_plain[4] = simd512_plain_16;
         simd_stream[4] = simd512_stream_16;
         simd_name = "avx512f";
     } else if (__builtin_cpu_supports("avx2")) {
-        simd_plain[3] = simd256_plain_8;
         simd_stream[3] = simd256_stream_8;
         simd_name = "avx2";
     }
@@ -382,28 +385,28 @@ static PyObject *copy_strategy(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    if (simd_plain[3] == NULL) {
+    if (simd_stream[3] == NULL) {
         return PyUnicode_FromFormat(
             "scalar tiles: plain 64x256, stream 32x1024 from %zd MiB "
-            "(4-16 byte items, rows of whole lines, head plain)",
+            "(4-16 B items, rows of whole lines, head plain)",
             (Py_ssize_t)(STREAM_MIN >> 20));
     }
     return PyUnicode_FromFormat(
-        "%s transposes of whole lines (%s), strips of %d rows, source lines "
-        "aligned; stream from %zd MiB (rows of whole lines, head plain); "
-        "1-2 byte items and strided sources: scalar tiles",
-        simd_name, simd_plain[2] != NULL ? "4, 8, 16 byte items" : "8 byte items",
-        STRIP, (Py_ssize_t)(STREAM_MIN >> 20));
+        "%s stream from %zd MiB, planes from %zd MiB (%s): register transposes "
+        "of whole lines, strips of %d rows, source lines aligned and "
+        "prefetched, head plain; else scalar tiles (plain 64x256, stream "
+        "32x1024)",
+        simd_name, (Py_ssize_t)(STREAM_MIN >> 20), (Py_ssize_t)(STREAM_MIN >> 20),
+        simd_stream[2] != NULL ? "4-16 B items" : "8 B items", STRIP);
 }
 
 /* How a plane is copied: the first `head` elements of each destination
  * row (up to its first cache line) by `plain`, the rest by `body`, which
- * streams where the destination is large and its rows (`row` bytes long)
- * are whole cache lines, so that every micro block of `body` writes whole
- * lines. A simd `body` also starts at a source line: the first `qhead`
- * elements of each source row of a plane (copy_planes() works them out
- * when `qalign`) go by `plain` too. Only for an item size plain_for()
- * handles. */
+ * streams where the destination is large and its rows are whole cache
+ * lines, so that every micro block of `body` writes whole lines. A simd
+ * `body` also starts at a line of the source's rows where they all are as
+ * far from one (`qalign`): the first elements of each source row up to it
+ * go by `plain` too. Only for an item size plain_for() handles. */
 typedef struct {
     pass_fn plain, body;
     Py_ssize_t head;
@@ -423,47 +426,51 @@ static pass_fn plain_for(Py_ssize_t itemsize)
     }
 }
 
-/* `dst`, `row`, `total`: the destination's address, row and size in bytes;
- * `P`, `Q`: the plane; `sp`, `sq`: the source's strides in bytes along p
- * and q. */
-static passes passes_for(Py_ssize_t itemsize, const void *dst, Py_ssize_t row,
-                         Py_ssize_t total, Py_ssize_t P, Py_ssize_t Q,
-                         Py_ssize_t sp, Py_ssize_t sq)
+/* `dstr`: dst's strides in bytes; p, q: as in copy_planes(). */
+static passes passes_for(const Py_buffer *d, const Py_ssize_t *dstr,
+                         const Py_buffer *s, int p, int q)
 {
+    Py_ssize_t isz = d->itemsize;
     passes ps = {NULL, NULL, 0, 0};
-    ps.plain = ps.body = plain_for(itemsize);
+    ps.plain = ps.body = plain_for(isz);
+    (void)p; /* dst's contiguous axis: the last one */
 #if HAVE_STREAM
     {
-        Py_ssize_t off = (Py_ssize_t)((LINE - (uintptr_t)dst % LINE) % LINE);
-        int lines = row % LINE == 0 && off % itemsize == 0;
-        int stream = total >= STREAM_MIN && lines;
-        int k = itemsize == 4 ? 2 : itemsize == 8 ? 3 : itemsize == 16 ? 4 : 0;
-        Py_ssize_t m = LINE / itemsize;
-        if (k > 0 && simd_plain[k] != NULL && sq == itemsize && P >= m + off / itemsize &&
-            Q >= 2 * m) {
-            ps.body = stream ? simd_stream[k] : simd_plain[k];
-            ps.head = lines ? off / itemsize : 0;
-            ps.qalign = sp % LINE == 0;
+        /* every row of dst is as far from a line as the first one if its
+         * last axis is whole lines */
+        Py_ssize_t off = (Py_ssize_t)((LINE - (uintptr_t)d->buf % LINE) % LINE);
+        int lines = dstr[d->ndim - 2] % LINE == 0 && off % isz == 0;
+        int stream = d->len >= STREAM_MIN && lines;
+        int k = isz == 4 ? 2 : isz == 8 ? 3 : isz == 16 ? 4 : 0, i;
+        /* the simd pass where it streams whole planes of STREAM_MIN bytes
+         * or more (smaller ones, say the planes of a 3-D array: the old
+         * passes were as fast or faster there) */
+        if (stream && k > 0 && simd_stream[k] != NULL && s->strides[q] == isz &&
+            d->shape[p] * d->shape[q] * isz >= STREAM_MIN) {
+            ps.body = simd_stream[k];
+            ps.head = off / isz;
+            ps.qalign = 1;
+            for (i = 0; i < s->ndim; i++) {
+                if (i != q && s->shape[i] > 1 && s->strides[i] % LINE != 0) {
+                    ps.qalign = 0;
+                }
+            }
         } else if (stream) {
-            switch (itemsize) {
+            switch (isz) {
             case 4: ps.body = stream_4; break;
             case 8: ps.body = stream_8; break;
             case 16: ps.body = stream_16; break;
             default: break;
             }
             if (ps.body != ps.plain) {
-                ps.head = off / itemsize;
+                ps.head = off / isz;
             }
         }
     }
 #else
-    (void)dst;
-    (void)row;
-    (void)total;
-    (void)P;
-    (void)Q;
-    (void)sp;
-    (void)sq;
+    (void)dstr;
+    (void)s;
+    (void)q;
 #endif
     return ps;
 }
@@ -506,55 +513,68 @@ static int overlaps(const Py_buffer *d, const Py_buffer *s)
     return lo < (uintptr_t)d->buf + (uintptr_t)d->len && (uintptr_t)d->buf < hi;
 }
 
+/* Step the odometer over the axes other than p and q to the next plane:
+ * its offsets in dst and src; 0 (and all back to the first) after the last. */
+static int next_plane(const Py_buffer *d, const Py_ssize_t *dstr,
+                      const Py_buffer *s, int p, int q, Py_ssize_t *idx,
+                      Py_ssize_t *doff, Py_ssize_t *soff)
+{
+    int k;
+    for (k = d->ndim - 1; k >= 0; k--) {
+        if (k == p || k == q) {
+            continue;
+        }
+        if (++idx[k] < d->shape[k]) {
+            *doff += dstr[k];
+            *soff += s->strides[k];
+            return 1;
+        }
+        *doff -= dstr[k] * (idx[k] - 1);
+        *soff -= s->strides[k] * (idx[k] - 1);
+        idx[k] = 0;
+    }
+    return 0;
+}
+
 /* The copy, once both buffers passed the checks: the axes other than p
- * and q are walked with an odometer, and each (p, q) plane is one pass.
- * `dstr`: dst's strides in bytes, C-contiguous (an exporter may report
+ * and q are walked with an odometer, and each (p, q) plane is one pass
+ * (after the heads of all planes). `dstr`: dst's strides in bytes, C-contiguous (an exporter may report
  * any stride for an axis of extent 1). */
 static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
                         const Py_buffer *s, int p, int q, passes ps)
 {
     Py_ssize_t isz = d->itemsize;
     Py_ssize_t idx[64] = {0};
-    Py_ssize_t doff = 0, soff = 0;
+    Py_ssize_t doff, soff, qh = 0;
     Py_ssize_t sp = s->strides[p] / isz, sq = s->strides[q] / isz;
     Py_ssize_t dq = dstr[q] / isz, P = d->shape[p], Q = d->shape[q];
     Py_ssize_t head = ps.head < P ? ps.head : P;
-    int n = d->ndim, k;
-    for (;;) {
-        char *dp = (char *)d->buf + doff + head * isz;
-        const char *sp0 = (const char *)s->buf + soff;
-        Py_ssize_t qh = 0;
-        if (head > 0) {
-            ps.plain(dp - head * isz, sp0, head, Q, sp, sq, dq);
-        }
-        sp0 += head * s->strides[p];
-        if (ps.qalign) {
-            /* the body starts at a line of this plane's source rows */
-            qh = (Py_ssize_t)((LINE - (uintptr_t)sp0 % LINE) % LINE);
-            qh = qh % isz == 0 && qh / isz < Q ? qh / isz : 0;
-            if (qh > 0) {
-                ps.plain(dp, sp0, P - head, qh, sp, sq, dq);
-            }
-        }
-        ps.body(dp + qh * dstr[q], sp0 + qh * s->strides[q], P - head, Q - qh,
-                sp, sq, dq);
-        for (k = n - 1; k >= 0; k--) {
-            if (k == p || k == q) {
-                continue;
-            }
-            if (++idx[k] < d->shape[k]) {
-                doff += dstr[k];
-                soff += s->strides[k];
-                break;
-            }
-            doff -= dstr[k] * (idx[k] - 1);
-            soff -= s->strides[k] * (idx[k] - 1);
-            idx[k] = 0;
-        }
-        if (k < 0) {
-            return;
-        }
+    char *dst = (char *)d->buf;
+    const char *src = (const char *)s->buf;
+    if (ps.qalign) {
+        /* the body starts at a line of the source's rows */
+        qh = (Py_ssize_t)((LINE - ((uintptr_t)src + (uintptr_t)(head * s->strides[p])) % LINE) % LINE);
+        qh = qh % isz == 0 && qh / isz < Q ? qh / isz : 0;
     }
+    if (head > 0 || qh > 0) {
+        doff = soff = 0;
+        do {
+            if (head > 0) {
+                ps.plain(dst + doff, src + soff, head, Q, sp, sq, dq);
+            }
+            if (qh > 0) {
+                ps.plain(dst + doff + head * isz,
+                         src + soff + head * s->strides[p], P - head, qh, sp,
+                         sq, dq);
+            }
+        } while (next_plane(d, dstr, s, p, q, idx, &doff, &soff));
+    }
+    doff = soff = 0;
+    do {
+        ps.body(dst + doff + head * isz + qh * dstr[q],
+                src + soff + head * s->strides[p] + qh * s->strides[q],
+                P - head, Q - qh, sp, sq, dq);
+    } while (next_plane(d, dstr, s, p, q, idx, &doff, &soff));
 }
 
 PyDoc_STRVAR(copy_transposed_doc,
@@ -620,10 +640,7 @@ static PyObject *copy_transposed(PyObject *self, PyObject *const *args,
     for (i = d.ndim - 2; i >= 0; i--) {
         dstr[i] = dstr[i + 1] * d.shape[i + 1];
     }
-    /* every row of dst is as far from a line as the first one if its last
-     * axis is whole lines */
-    ps = passes_for(d.itemsize, d.buf, dstr[d.ndim - 2], d.len, d.shape[p],
-                    d.shape[q], s.strides[p], s.strides[q]);
+    ps = passes_for(&d, dstr, &s, p, q);
     Py_BEGIN_ALLOW_THREADS
     copy_planes(&d, dstr, &s, p, q, ps);
     STREAM_FENCE(); /* the streamed stores are visible before any later
