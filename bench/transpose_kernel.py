@@ -1,7 +1,8 @@
 """Time the compiled helper's transposing copy against a memcpy, in one run.
 
 For C-order arrays (2-D and 3-D; items of 1, 2, 4, 8 and 16 bytes; 1 MiB,
-64 MiB and 512 MiB) it times, interleaved round by round:
+64 MiB and 512 MiB) it times, interleaved round by round (the order
+rotated from round to round):
 
 * ``dumps(c, out=buf)``: the transposing copy into a reused bytearray of
   ``block_size`` bytes (a bytearray, as users pass: its data is 16 bytes
@@ -105,8 +106,9 @@ def run_case(
                 raise SystemExit(f"{name}: a wrong block for {shape} {c.dtype}")
     batches = {name: batch_of(fn) for name, _, fn in ops}
     times: dict[str, list[float]] = {name: [] for name, _, _ in ops}
-    for _ in range(reps):
-        for name, mod, fn in ops:
+    for rnd in range(reps):
+        turn = rnd % len(ops)  # each op starts a round in turn: no op always follows another
+        for name, mod, fn in ops[turn:] + ops[:turn]:
             if mod is not None:
                 _accel.copy_transposed = mod.copy_transposed
             k = batches[name]

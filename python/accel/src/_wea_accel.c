@@ -342,10 +342,15 @@ DEFINE_MICRO_16x16_512(micro4_512_stream, STREAM_PS512)
 DEFINE_MICRO_4x4_512(micro16_512_stream, STREAM_SI512)
 DEFINE_MICRO_8x8_256(micro8_256_stream, STREAM_PD256)
 
-DEFINE_SIMD_PASS(simd512_stream_4, "avx512f", 4, micro4_512_stream, plain_4)
-DEFINE_SIMD_PASS(simd512_stream_8, "avx512f", 8, micro8_512_stream, plain_8)
-DEFINE_SIMD_PASS(simd512_stream_16, "avx512f", 16, micro16_512_stream, plain_16)
-DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, plain_8)
+/* the edges: plain passes of their own, so that the compiler's code for
+ * the plain passes above (all of a small copy) is left as it was */
+DEFINE_PASS(edge_4, uint32_t, LINE / 4, 64, 256, PLAIN_STORE)
+DEFINE_PASS(edge_8, uint64_t, LINE / 8, 64, 256, PLAIN_STORE)
+DEFINE_PASS(edge_16, u128, LINE / 16, 64, 256, PLAIN_STORE)
+DEFINE_SIMD_PASS(simd512_stream_4, "avx512f", 4, micro4_512_stream, edge_4)
+DEFINE_SIMD_PASS(simd512_stream_8, "avx512f", 8, micro8_512_stream, edge_8)
+DEFINE_SIMD_PASS(simd512_stream_16, "avx512f", 16, micro16_512_stream, edge_16)
+DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, edge_8)
 #endif /* HAVE_SIMD */
 
 /* The simd passes this CPU runs, by item size (index: log2 of the size);
@@ -433,7 +438,6 @@ static passes passes_for(const Py_buffer *d, const Py_ssize_t *dstr,
     Py_ssize_t isz = d->itemsize;
     passes ps = {NULL, NULL, 0, 0};
     ps.plain = ps.body = plain_for(isz);
-    (void)p; /* dst's contiguous axis: the last one */
 #if HAVE_STREAM
     {
         /* every row of dst is as far from a line as the first one if its
@@ -441,7 +445,7 @@ static passes passes_for(const Py_buffer *d, const Py_ssize_t *dstr,
         Py_ssize_t off = (Py_ssize_t)((LINE - (uintptr_t)d->buf % LINE) % LINE);
         int lines = dstr[d->ndim - 2] % LINE == 0 && off % isz == 0;
         int stream = d->len >= STREAM_MIN && lines;
-        int k = isz == 4 ? 2 : isz == 8 ? 3 : isz == 16 ? 4 : 0, i;
+        int k = isz == 4 ? 2 : isz == 8 ? 3 : isz == 16 ? 4 : 0;
         /* the simd pass where it streams whole planes of STREAM_MIN bytes
          * or more (smaller ones, say the planes of a 3-D array: the old
          * passes were as fast or faster there) */
@@ -449,12 +453,7 @@ static passes passes_for(const Py_buffer *d, const Py_ssize_t *dstr,
             d->shape[p] * d->shape[q] * isz >= STREAM_MIN) {
             ps.body = simd_stream[k];
             ps.head = off / isz;
-            ps.qalign = 1;
-            for (i = 0; i < s->ndim; i++) {
-                if (i != q && s->shape[i] > 1 && s->strides[i] % LINE != 0) {
-                    ps.qalign = 0;
-                }
-            }
+            ps.qalign = s->strides[p] % LINE == 0; /* rows alike */
         } else if (stream) {
             switch (isz) {
             case 4: ps.body = stream_4; break;
@@ -470,6 +469,7 @@ static passes passes_for(const Py_buffer *d, const Py_ssize_t *dstr,
 #else
     (void)dstr;
     (void)s;
+    (void)p;
     (void)q;
 #endif
     return ps;
@@ -513,68 +513,55 @@ static int overlaps(const Py_buffer *d, const Py_buffer *s)
     return lo < (uintptr_t)d->buf + (uintptr_t)d->len && (uintptr_t)d->buf < hi;
 }
 
-/* Step the odometer over the axes other than p and q to the next plane:
- * its offsets in dst and src; 0 (and all back to the first) after the last. */
-static int next_plane(const Py_buffer *d, const Py_ssize_t *dstr,
-                      const Py_buffer *s, int p, int q, Py_ssize_t *idx,
-                      Py_ssize_t *doff, Py_ssize_t *soff)
-{
-    int k;
-    for (k = d->ndim - 1; k >= 0; k--) {
-        if (k == p || k == q) {
-            continue;
-        }
-        if (++idx[k] < d->shape[k]) {
-            *doff += dstr[k];
-            *soff += s->strides[k];
-            return 1;
-        }
-        *doff -= dstr[k] * (idx[k] - 1);
-        *soff -= s->strides[k] * (idx[k] - 1);
-        idx[k] = 0;
-    }
-    return 0;
-}
-
 /* The copy, once both buffers passed the checks: the axes other than p
  * and q are walked with an odometer, and each (p, q) plane is one pass
- * (after the heads of all planes). `dstr`: dst's strides in bytes, C-contiguous (an exporter may report
- * any stride for an axis of extent 1). */
+ * (and its heads). `dstr`: dst's strides in bytes, C-contiguous (an
+ * exporter may report any stride for an axis of extent 1). */
 static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
                         const Py_buffer *s, int p, int q, passes ps)
 {
     Py_ssize_t isz = d->itemsize;
     Py_ssize_t idx[64] = {0};
-    Py_ssize_t doff, soff, qh = 0;
+    Py_ssize_t doff = 0, soff = 0;
     Py_ssize_t sp = s->strides[p] / isz, sq = s->strides[q] / isz;
     Py_ssize_t dq = dstr[q] / isz, P = d->shape[p], Q = d->shape[q];
     Py_ssize_t head = ps.head < P ? ps.head : P;
-    char *dst = (char *)d->buf;
-    const char *src = (const char *)s->buf;
-    if (ps.qalign) {
-        /* the body starts at a line of the source's rows */
-        qh = (Py_ssize_t)((LINE - ((uintptr_t)src + (uintptr_t)(head * s->strides[p])) % LINE) % LINE);
-        qh = qh % isz == 0 && qh / isz < Q ? qh / isz : 0;
-    }
-    if (head > 0 || qh > 0) {
-        doff = soff = 0;
-        do {
-            if (head > 0) {
-                ps.plain(dst + doff, src + soff, head, Q, sp, sq, dq);
-            }
+    int n = d->ndim, k;
+    for (;;) {
+        char *dp = (char *)d->buf + doff;
+        const char *sp0 = (const char *)s->buf + soff;
+        Py_ssize_t qh = 0;
+        if (head > 0) {
+            ps.plain(dp, sp0, head, Q, sp, sq, dq);
+        }
+        dp += head * isz;
+        sp0 += head * s->strides[p];
+        if (ps.qalign) { /* the body starts at a line of the source's rows */
+            qh = (Py_ssize_t)((LINE - (uintptr_t)sp0 % LINE) % LINE);
+            qh = qh % isz == 0 && qh / isz < Q ? qh / isz : 0;
             if (qh > 0) {
-                ps.plain(dst + doff + head * isz,
-                         src + soff + head * s->strides[p], P - head, qh, sp,
-                         sq, dq);
+                ps.plain(dp, sp0, P - head, qh, sp, sq, dq);
             }
-        } while (next_plane(d, dstr, s, p, q, idx, &doff, &soff));
+        }
+        ps.body(dp + qh * dstr[q], sp0 + qh * s->strides[q], P - head, Q - qh,
+                sp, sq, dq);
+        for (k = n - 1; k >= 0; k--) {
+            if (k == p || k == q) {
+                continue;
+            }
+            if (++idx[k] < d->shape[k]) {
+                doff += dstr[k];
+                soff += s->strides[k];
+                break;
+            }
+            doff -= dstr[k] * (idx[k] - 1);
+            soff -= s->strides[k] * (idx[k] - 1);
+            idx[k] = 0;
+        }
+        if (k < 0) {
+            return;
+        }
     }
-    doff = soff = 0;
-    do {
-        ps.body(dst + doff + head * isz + qh * dstr[q],
-                src + soff + head * s->strides[p] + qh * s->strides[q],
-                P - head, Q - qh, sp, sq, dq);
-    } while (next_plane(d, dstr, s, p, q, idx, &doff, &soff));
 }
 
 PyDoc_STRVAR(copy_transposed_doc,
