@@ -1,8 +1,8 @@
 """Time the compiled helper's transposing copy against a memcpy, in one run.
 
 For C-order arrays (2-D and 3-D; items of 1, 2, 4, 8 and 16 bytes; 1 MiB,
-64 MiB and 512 MiB) it times, interleaved round by round (the order
-rotated from round to round):
+64 MiB and 512 MiB) it times, interleaved round by round (in a new
+order each round):
 
 * ``dumps(c, out=buf)``: the transposing copy into a reused bytearray of
   ``block_size`` bytes (a bytearray, as users pass: its data is 16 bytes
@@ -31,6 +31,7 @@ import gc
 import importlib.util
 import os
 import platform
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -106,9 +107,11 @@ def run_case(
                 raise SystemExit(f"{name}: a wrong block for {shape} {c.dtype}")
     batches = {name: batch_of(fn) for name, _, fn in ops}
     times: dict[str, list[float]] = {name: [] for name, _, _ in ops}
-    for rnd in range(reps):
-        turn = rnd % len(ops)  # each op starts a round in turn: no op always follows another
-        for name, mod, fn in ops[turn:] + ops[:turn]:
+    order = random.Random(len(ops) * reps)  # a fixed seed: the same orders run after run
+    for _ in range(reps):
+        # a new order each round: no op always follows the same one (and the
+        # state of the caches it leaves)
+        for name, mod, fn in order.sample(ops, len(ops)):
             if mod is not None:
                 _accel.copy_transposed = mod.copy_transposed
             k = batches[name]

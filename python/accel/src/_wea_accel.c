@@ -77,7 +77,14 @@
  * was read twice from L2 or further. In C on this machine, 64 MiB float64:
  * scalar streamed tiles of 32 x 1024 took 1.5-1.6 times a memcpy, the
  * same with AVX-512 1.3-1.6, AVX-512 in strips of 64 rows with aligned
- * source lines 1.06-1.12; strips of 128 rows 1.3, 1024 rows 1.75. */
+ * source lines 1.06-1.12; strips of 128 rows 1.3, 1024 rows 1.75. A
+ * prefetch of the next M source rows took 512 MiB (8192 x 8192: 512-byte
+ * runs of rows 64 KiB apart, too short for the hardware's prefetchers) from
+ * 1.4-1.6 to 0.9-1.2. Through dumps(c, out=bytearray), bench/
+ * transpose_kernel.py: 1.77 -> 1.03 times np.copyto at 64 MiB, 1.74 ->
+ * 1.16 at 512 MiB. The planes of a 3-D array (256 KiB to 1 MiB at 64 and
+ * 512 MiB) gained nothing from the simd pass (a strip reads 512-byte runs
+ * of rows 0.5-2 MiB apart), so it runs only on planes of STREAM_MIN bytes. */
 #define LINE 64
 #define STREAM_MIN ((Py_ssize_t)1 << 22) /* bytes: below, the cache helps */
 #define STRIP 64   /* destination rows per strip of the simd pass */
