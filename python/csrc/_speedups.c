@@ -53,21 +53,48 @@
 /* The copy works on tiles of TP elements along the destination's
  * contiguous axis p by TQ along the source's fastest axis q, in micro
  * blocks of M x M elements, M elements being one 64-byte cache line of
- * the destination (8 for 1- and 2-byte items). Two kinds of pass:
+ * the destination (8 for 1- and 2-byte items). Three kinds of pass:
  *
  *   plain   ordinary stores, tiles of 64 x 256;
  *   stream  non-temporal stores (x86-64), tiles of 32 x 1024, for a large
  *           destination whose rows start on cache lines (a WA-1 block's
  *           data does, at 64 bytes): each micro block writes whole lines
  *           that bypass the cache, so the destination neither evicts the
- *           source nor is read before it is written.
+ *           source nor is read before it is written;
+ *   simd    (x86-64 with AVX-512F, or AVX2 for 8-byte items, chosen once
+ *           at import by simd_init()) for a source contiguous along q: a
+ *           micro block is M whole source lines loaded into registers,
+ *           transposed there and stored as M whole destination lines
+ *           (streamed where the stream pass would be). The plane is
+ *           walked in strips of STRIP destination rows: for each M source
+ *           rows, the strip's STRIP / M micro blocks, so that a strip
+ *           writes STRIP destination rows front to back and reads M source
+ *           rows at a time. The source's rows are aligned too (`qhead`):
+ *           every line is loaded once, whole.
  *
- * On the project's 2-core machine, for a 64 MiB float64 array (bench/):
- * numpy's strided copy took 9 times a memcpy, plain numpy tiles 3 to 5,
- * the plain pass 1.0 to 2.1 (the worst with power-of-two strides on huge
- * pages), the stream pass 0.6 to 0.9. */
+ * What made the old passes machine-dependent (measured on an AMD EPYC,
+ * Zen 5, 2 cores: L1d 48 KiB 12-way, L2 1 MiB, transparent huge pages
+ * "madvise"): a bytearray buffer (`out=`) is on 4 KiB pages while numpy's
+ * arrays are madvised to 2 MiB ones (THP "always" elsewhere gives both huge
+ * pages); a tile of 1024 destination rows 16 KiB or more apart touches
+ * 1024 pages per pass, and 32 source rows a power of two apart (2048 x 4096,
+ * 8192 x 8192) fall in one set of a 12-way L1, so the source line split
+ * by numpy's 16-byte offset (a large array starts 16 bytes past a page)
+ * was read twice from L2 or further. In C on this machine, 64 MiB float64:
+ * scalar streamed tiles of 32 x 1024 took 1.5-1.6 times a memcpy, the
+ * same with AVX-512 1.3-1.6, AVX-512 in strips of 64 rows with aligned
+ * source lines 1.06-1.12; strips of 128 rows 1.3, 1024 rows 1.75. A
+ * prefetch of the next M source rows took 512 MiB (8192 x 8192: 512-byte
+ * runs of rows 64 KiB apart, too short for the hardware's prefetchers) from
+ * 1.4-1.6 to 0.9-1.2. Through dumps(c, out=bytearray), bench/
+ * transpose_kernel.py: 1.77 -> 1.03 times np.copyto at 64 MiB, 1.74 ->
+ * 1.16 at 512 MiB. The planes of a 3-D array (256 KiB to 1 MiB at 64 and
+ * 512 MiB) gained nothing from the simd pass (a strip reads 512-byte runs
+ * of rows 0.5-2 MiB apart), so it runs only on planes of STREAM_MIN bytes. */
 #define LINE 64
 #define STREAM_MIN ((Py_ssize_t)1 << 22) /* bytes: below, the cache helps */
+#define STRIP 64   /* destination rows per strip of the simd pass */
+#define PF_STEPS 1 /* the simd pass prefetches the source rows M further */
 
 #if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
@@ -80,6 +107,16 @@
 #define STREAM64(dst, v) (*(dst) = (v))
 #define STREAM32(dst, v) (*(dst) = (v))
 #define STREAM_FENCE() ((void)0)
+#endif
+
+/* The simd pass needs GCC's or clang's target attribute and run-time CPU
+ * check; anywhere else only the portable passes are built. */
+#if HAVE_STREAM && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_SIMD 1
+#define TARGET(isa) __attribute__((target(isa)))
+#else
+#define HAVE_SIMD 0
 #endif
 
 typedef struct {
@@ -146,14 +183,252 @@ DEFINE_PASS(stream_16, u128, LINE / 16, 32, 1024, STREAM_STORE_16)
 typedef void (*pass_fn)(char *, const char *, Py_ssize_t, Py_ssize_t,
                         Py_ssize_t, Py_ssize_t, Py_ssize_t);
 
+#if HAVE_SIMD
+/* The simd pass: the micro blocks of M whole lines (M = LINE / size of an
+ * item) by MICRO(s, sp, d, dq) (byte pointers and strides), in strips of
+ * STRIP destination rows; the edges (fewer than M rows or columns) by the
+ * plain pass. Only for sq == 1, P >= M, Q >= M (passes_for sees to it). */
+#define DEFINE_SIMD_PASS(NAME, ISA, SIZE, MICRO, EDGE)                        \
+    TARGET(ISA) static void NAME(char *dst, const char *src, Py_ssize_t P,   \
+                                 Py_ssize_t Q, Py_ssize_t sp, Py_ssize_t sq, \
+                                 Py_ssize_t dq)                               \
+    {                                                                         \
+        const Py_ssize_t m = LINE / (SIZE);                                   \
+        const Py_ssize_t spb = sp * (SIZE), dqb = dq * (SIZE);                \
+        const Py_ssize_t pm = P - P % m, qm = Q - Q % m;                      \
+        Py_ssize_t q0, q1, p, q;                                              \
+        for (q0 = 0; q0 < qm; q0 = q1) {                                      \
+            q1 = q0 + STRIP < qm ? q0 + STRIP : qm;                           \
+            for (p = 0; p < pm; p += m) {                                     \
+                const char *s = src + p * spb;                                \
+                char *d = dst + p * (SIZE);                                   \
+                if (PF_STEPS > 0 && p + (PF_STEPS + 1) * m <= pm) {           \
+                    const char *n = s + PF_STEPS * m * spb;                   \
+                    for (q = q0; q < q1; q += m) {                            \
+                        Py_ssize_t r;                                         \
+                        for (r = 0; r < m; r++) {                             \
+                            _mm_prefetch(n + r * spb + q * (SIZE), _MM_HINT_T0); \
+                        }                                                     \
+                        MICRO(s + q * (SIZE), spb, d + q * dqb, dqb);         \
+                    }                                                         \
+                    continue;                                                 \
+                }                                                             \
+                for (q = q0; q < q1; q += m) {                                \
+                    MICRO(s + q * (SIZE), spb, d + q * dqb, dqb);             \
+                }                                                             \
+            }                                                                 \
+        }                                                                     \
+        if (pm < P) { /* the last columns */                                  \
+            EDGE(dst + pm * (SIZE), src + pm * spb, P - pm, qm, sp, sq, dq);  \
+        }                                                                     \
+        if (qm < Q) { /* the last rows */                                     \
+            EDGE(dst + qm * dqb, src + qm * sq * (SIZE), P, Q - qm, sp, sq,   \
+                 dq);                                                         \
+        }                                                                     \
+    }
+
+/* 8 x 8 items of 8 bytes (AVX-512F): 8 rows of 8 in, 8 columns out. */
+#define DEFINE_MICRO_8x8_512(NAME, STORE)                                     \
+    TARGET("avx512f") static inline void NAME(const char *s, Py_ssize_t sp, \
+                                              char *d, Py_ssize_t dq)         \
+    {                                                                         \
+        const __m512i lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);        \
+        const __m512i hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);      \
+        __m512d r0 = _mm512_loadu_pd(s), r1 = _mm512_loadu_pd(s + sp);       \
+        __m512d r2 = _mm512_loadu_pd(s + 2 * sp);                             \
+        __m512d r3 = _mm512_loadu_pd(s + 3 * sp);                             \
+        __m512d r4 = _mm512_loadu_pd(s + 4 * sp);                             \
+        __m512d r5 = _mm512_loadu_pd(s + 5 * sp);                             \
+        __m512d r6 = _mm512_loadu_pd(s + 6 * sp);                             \
+        __m512d r7 = _mm512_loadu_pd(s + 7 * sp);                             \
+        /* pairs of rows, element by element: t0 = r0[0] r1[0] r0[2] ... */   \
+        __m512d t0 = _mm512_unpacklo_pd(r0, r1), t1 = _mm512_unpackhi_pd(r0, r1); \
+        __m512d t2 = _mm512_unpacklo_pd(r2, r3), t3 = _mm512_unpackhi_pd(r2, r3); \
+        __m512d t4 = _mm512_unpacklo_pd(r4, r5), t5 = _mm512_unpackhi_pd(r4, r5); \
+        __m512d t6 = _mm512_unpacklo_pd(r6, r7), t7 = _mm512_unpackhi_pd(r6, r7); \
+        /* fours of rows: r0 = rows 0-3 of columns 0 and 4 */                 \
+        r0 = _mm512_permutex2var_pd(t0, lo, t2);                              \
+        r1 = _mm512_permutex2var_pd(t1, lo, t3);                              \
+        r2 = _mm512_permutex2var_pd(t0, hi, t2);                              \
+        r3 = _mm512_permutex2var_pd(t1, hi, t3);                              \
+        r4 = _mm512_permutex2var_pd(t4, lo, t6);                              \
+        r5 = _mm512_permutex2var_pd(t5, lo, t7);                              \
+        r6 = _mm512_permutex2var_pd(t4, hi, t6);                              \
+        r7 = _mm512_permutex2var_pd(t5, hi, t7);                              \
+        STORE(d, _mm512_shuffle_f64x2(r0, r4, 0x44));                         \
+        STORE(d + dq, _mm512_shuffle_f64x2(r1, r5, 0x44));                    \
+        STORE(d + 2 * dq, _mm512_shuffle_f64x2(r2, r6, 0x44));                \
+        STORE(d + 3 * dq, _mm512_shuffle_f64x2(r3, r7, 0x44));                \
+        STORE(d + 4 * dq, _mm512_shuffle_f64x2(r0, r4, 0xEE));                \
+        STORE(d + 5 * dq, _mm512_shuffle_f64x2(r1, r5, 0xEE));                \
+        STORE(d + 6 * dq, _mm512_shuffle_f64x2(r2, r6, 0xEE));                \
+        STORE(d + 7 * dq, _mm512_shuffle_f64x2(r3, r7, 0xEE));                \
+    }
+
+/* 16 x 16 items of 4 bytes (AVX-512F). */
+#define UNPACK_PD(f, a, b) \
+    _mm512_castpd_ps(f(_mm512_castps_pd(a), _mm512_castps_pd(b)))
+#define DEFINE_MICRO_16x16_512(NAME, STORE)                                   \
+    TARGET("avx512f") static inline void NAME(const char *s, Py_ssize_t sp, \
+                                              char *d, Py_ssize_t dq)         \
+    {                                                                         \
+        __m512 r[16], t[16];                                                  \
+        int i;                                                                \
+        for (i = 0; i < 16; i++) {                                            \
+            r[i] = _mm512_loadu_ps(s + i * sp);                               \
+        }                                                                     \
+        /* in each 128-bit lane: pairs of rows, then fours of rows */         \
+        for (i = 0; i < 16; i += 2) {                                         \
+            t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);                        \
+            t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);                    \
+        }                                                                     \
+        for (i = 0; i < 16; i += 4) { /* r[i + c]: rows i..i+3, columns c + 4k */ \
+            r[i] = UNPACK_PD(_mm512_unpacklo_pd, t[i], t[i + 2]);             \
+            r[i + 1] = UNPACK_PD(_mm512_unpackhi_pd, t[i], t[i + 2]);         \
+            r[i + 2] = UNPACK_PD(_mm512_unpacklo_pd, t[i + 1], t[i + 3]);     \
+            r[i + 3] = UNPACK_PD(_mm512_unpackhi_pd, t[i + 1], t[i + 3]);     \
+        }                                                                     \
+        for (i = 0; i < 4; i++) { /* column c = i: lanes of rows 0-15 */      \
+            __m512 a = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);            \
+            __m512 b = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);            \
+            __m512 e = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);       \
+            __m512 f = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);       \
+            STORE(d + i * dq, _mm512_shuffle_f32x4(a, e, 0x88));              \
+            STORE(d + (i + 8) * dq, _mm512_shuffle_f32x4(a, e, 0xDD));        \
+            STORE(d + (i + 4) * dq, _mm512_shuffle_f32x4(b, f, 0x88));        \
+            STORE(d + (i + 12) * dq, _mm512_shuffle_f32x4(b, f, 0xDD));       \
+        }                                                                     \
+    }
+
+/* 4 x 4 items of 16 bytes (AVX-512F): each item one 128-bit lane. */
+#define DEFINE_MICRO_4x4_512(NAME, STORE)                                     \
+    TARGET("avx512f") static inline void NAME(const char *s, Py_ssize_t sp, \
+                                              char *d, Py_ssize_t dq)         \
+    {                                                                         \
+        __m512i r0 = _mm512_loadu_si512(s), r1 = _mm512_loadu_si512(s + sp); \
+        __m512i r2 = _mm512_loadu_si512(s + 2 * sp);                          \
+        __m512i r3 = _mm512_loadu_si512(s + 3 * sp);                          \
+        __m512i t0 = _mm512_shuffle_i64x2(r0, r1, 0x44);                      \
+        __m512i t1 = _mm512_shuffle_i64x2(r0, r1, 0xEE);                      \
+        __m512i t2 = _mm512_shuffle_i64x2(r2, r3, 0x44);                      \
+        __m512i t3 = _mm512_shuffle_i64x2(r2, r3, 0xEE);                      \
+        STORE(d, _mm512_shuffle_i64x2(t0, t2, 0x88));                         \
+        STORE(d + dq, _mm512_shuffle_i64x2(t0, t2, 0xDD));                    \
+        STORE(d + 2 * dq, _mm512_shuffle_i64x2(t1, t3, 0x88));                \
+        STORE(d + 3 * dq, _mm512_shuffle_i64x2(t1, t3, 0xDD));                \
+    }
+
+/* 8 x 8 items of 8 bytes (AVX2): four 4 x 4 blocks, each line stored as
+ * two halves. */
+#define DEFINE_MICRO_8x8_256(NAME, STORE)                                     \
+    TARGET("avx2") static inline void NAME(const char *s, Py_ssize_t sp,    \
+                                           char *d, Py_ssize_t dq)            \
+    {                                                                         \
+        int bp, bq;                                                           \
+        for (bq = 0; bq < 64; bq += 32) {                                     \
+            for (bp = 0; bp < 64; bp += 32) {                                 \
+                const char *x = s + (bp / 8) * sp + bq;                       \
+                char *y = d + (bq / 8) * dq + bp;                             \
+                __m256d r0 = _mm256_loadu_pd((const double *)(const void *)x); \
+                __m256d r1 = _mm256_loadu_pd((const double *)(const void *)(x + sp)); \
+                __m256d r2 = _mm256_loadu_pd((const double *)(const void *)(x + 2 * sp)); \
+                __m256d r3 = _mm256_loadu_pd((const double *)(const void *)(x + 3 * sp)); \
+                __m256d t0 = _mm256_unpacklo_pd(r0, r1);                      \
+                __m256d t1 = _mm256_unpackhi_pd(r0, r1);                      \
+                __m256d t2 = _mm256_unpacklo_pd(r2, r3);                      \
+                __m256d t3 = _mm256_unpackhi_pd(r2, r3);                      \
+                STORE(y, _mm256_permute2f128_pd(t0, t2, 0x20));               \
+                STORE(y + dq, _mm256_permute2f128_pd(t1, t3, 0x20));          \
+                STORE(y + 2 * dq, _mm256_permute2f128_pd(t0, t2, 0x31));      \
+                STORE(y + 3 * dq, _mm256_permute2f128_pd(t1, t3, 0x31));      \
+            }                                                                 \
+        }                                                                     \
+    }
+
+#define STREAM_PD512(p, v) _mm512_stream_pd((void *)(p), v)
+#define STREAM_PS512(p, v) _mm512_stream_ps((void *)(p), v)
+#define STREAM_SI512(p, v) _mm512_stream_si512((void *)(p), v)
+#define STREAM_PD256(p, v) _mm256_stream_pd((double *)(void *)(p), v)
+
+DEFINE_MICRO_8x8_512(micro8_512_stream, STREAM_PD512)
+DEFINE_MICRO_16x16_512(micro4_512_stream, STREAM_PS512)
+DEFINE_MICRO_4x4_512(micro16_512_stream, STREAM_SI512)
+DEFINE_MICRO_8x8_256(micro8_256_stream, STREAM_PD256)
+
+/* the edges: plain passes of their own, so that the compiler's code for
+ * the plain passes above (all of a small copy) is left as it was */
+DEFINE_PASS(edge_4, uint32_t, LINE / 4, 64, 256, PLAIN_STORE)
+DEFINE_PASS(edge_8, uint64_t, LINE / 8, 64, 256, PLAIN_STORE)
+DEFINE_PASS(edge_16, u128, LINE / 16, 64, 256, PLAIN_STORE)
+DEFINE_SIMD_PASS(simd512_stream_4, "avx512f", 4, micro4_512_stream, edge_4)
+DEFINE_SIMD_PASS(simd512_stream_8, "avx512f", 8, micro8_512_stream, edge_8)
+DEFINE_SIMD_PASS(simd512_stream_16, "avx512f", 16, micro16_512_stream, edge_16)
+DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, edge_8)
+#endif /* HAVE_SIMD */
+
+/* The simd passes this CPU runs, by item size (index: log2 of the size);
+ * set once by simd_init(). */
+static pass_fn simd_stream[5];
+static const char *simd_name = "none";
+
+/* The best the CPU has, or what WEA_ACCEL_SIMD names when the CPU has it:
+ * "avx2", or "none" for the scalar passes (for tests and measurements). */
+static void simd_init(void)
+{
+#if HAVE_SIMD
+    const char *want = getenv("WEA_ACCEL_SIMD");
+    want = want != NULL ? want : "";
+    __builtin_cpu_init();
+    if (strcmp(want, "none") == 0) {
+        return;
+    }
+    if (strcmp(want, "avx2") != 0 && __builtin_cpu_supports("avx512f")) {
+        simd_stream[2] = simd512_stream_4;
+        simd_stream[3] = simd512_stream_8;
+        simd_stream[4] = simd512_stream_16;
+        simd_name = "avx512f";
+    } else if (__builtin_cpu_supports("avx2")) {
+        simd_stream[3] = simd256_stream_8;
+        simd_name = "avx2";
+    }
+#endif
+}
+
+PyDoc_STRVAR(copy_strategy_doc,
+"copy_strategy(/)\n--\n\n"
+"Describe the passes copy_transposed() takes on this machine (chosen once\n"
+"at import), as a short str for a benchmark to print.");
+
+static PyObject *copy_strategy(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    if (simd_stream[3] == NULL) {
+        return PyUnicode_FromFormat(
+            "scalar tiles: plain 64x256, stream 32x1024 from %zd MiB "
+            "(4-16 B items, rows of whole lines, head plain)",
+            (Py_ssize_t)(STREAM_MIN >> 20));
+    }
+    return PyUnicode_FromFormat(
+        "%s stream from %zd MiB, planes from %zd MiB (%s): register transposes "
+        "of whole lines, strips of %d rows, source lines aligned and "
+        "prefetched, head plain; else scalar tiles (plain 64x256, stream "
+        "32x1024)",
+        simd_name, (Py_ssize_t)(STREAM_MIN >> 20), (Py_ssize_t)(STREAM_MIN >> 20),
+        simd_stream[2] != NULL ? "4-16 B items" : "8 B items", STRIP);
+}
+
 /* How a plane is copied: the first `head` elements of each destination
  * row (up to its first cache line) by `plain`, the rest by `body`, which
- * streams where the destination is large and its rows (`row` bytes long)
- * are whole cache lines, so that every micro block of `body` writes whole
- * lines. Only for an item size plain_for() handles. */
+ * streams where the destination is large and its rows are whole cache
+ * lines, so that every micro block of `body` writes whole lines. A simd
+ * `body` also starts at a line of the source's rows where they all are as
+ * far from one (`qalign`): the first elements of each source row up to it
+ * go by `plain` too. Only for an item size plain_for() handles. */
 typedef struct {
     pass_fn plain, body;
     Py_ssize_t head;
+    int qalign;
 } passes;
 
 /* The plain pass for this item size; NULL for a size no pass handles. */
@@ -169,27 +444,46 @@ static pass_fn plain_for(Py_ssize_t itemsize)
     }
 }
 
-static passes passes_for(Py_ssize_t itemsize, const void *dst, Py_ssize_t row,
-                         Py_ssize_t total)
+/* `dstr`: dst's strides in bytes; p, q: as in copy_planes(). */
+static passes passes_for(const Py_buffer *d, const Py_ssize_t *dstr,
+                         const Py_buffer *s, int p, int q)
 {
-    passes ps = {NULL, NULL, 0};
-    ps.plain = ps.body = plain_for(itemsize);
+    Py_ssize_t isz = d->itemsize;
+    passes ps = {NULL, NULL, 0, 0};
+    ps.plain = ps.body = plain_for(isz);
 #if HAVE_STREAM
-    if (total >= STREAM_MIN && row % LINE == 0) {
-        switch (itemsize) {
-        case 4: ps.body = stream_4; break;
-        case 8: ps.body = stream_8; break;
-        case 16: ps.body = stream_16; break;
-        default: break;
-        }
-        if (ps.body != ps.plain) {
-            ps.head = (Py_ssize_t)((LINE - (uintptr_t)dst % LINE) % LINE) / itemsize;
+    {
+        /* every row of dst is as far from a line as the first one if its
+         * last axis is whole lines */
+        Py_ssize_t off = (Py_ssize_t)((LINE - (uintptr_t)d->buf % LINE) % LINE);
+        int lines = dstr[d->ndim - 2] % LINE == 0 && off % isz == 0;
+        int stream = d->len >= STREAM_MIN && lines;
+        int k = isz == 4 ? 2 : isz == 8 ? 3 : isz == 16 ? 4 : 0;
+        /* the simd pass where it streams whole planes of STREAM_MIN bytes
+         * or more (smaller ones, say the planes of a 3-D array: the old
+         * passes were as fast or faster there) */
+        if (stream && k > 0 && simd_stream[k] != NULL && s->strides[q] == isz &&
+            d->shape[p] * d->shape[q] * isz >= STREAM_MIN) {
+            ps.body = simd_stream[k];
+            ps.head = off / isz;
+            ps.qalign = s->strides[p] % LINE == 0; /* rows alike */
+        } else if (stream) {
+            switch (isz) {
+            case 4: ps.body = stream_4; break;
+            case 8: ps.body = stream_8; break;
+            case 16: ps.body = stream_16; break;
+            default: break;
+            }
+            if (ps.body != ps.plain) {
+                ps.head = off / isz;
+            }
         }
     }
 #else
-    (void)dst;
-    (void)row;
-    (void)total;
+    (void)dstr;
+    (void)s;
+    (void)p;
+    (void)q;
 #endif
     return ps;
 }
@@ -233,9 +527,9 @@ static int overlaps(const Py_buffer *d, const Py_buffer *s)
 }
 
 /* The copy, once both buffers passed the checks: the axes other than p
- * and q are walked with an odometer, and each (p, q) plane is one pass.
- * `dstr`: dst's strides in bytes, C-contiguous (an exporter may report
- * any stride for an axis of extent 1). */
+ * and q are walked with an odometer, and each (p, q) plane is one pass
+ * (and its heads). `dstr`: dst's strides in bytes, C-contiguous (an
+ * exporter may report any stride for an axis of extent 1). */
 static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
                         const Py_buffer *s, int p, int q, passes ps)
 {
@@ -243,16 +537,27 @@ static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
     Py_ssize_t idx[64] = {0};
     Py_ssize_t doff = 0, soff = 0;
     Py_ssize_t sp = s->strides[p] / isz, sq = s->strides[q] / isz;
-    Py_ssize_t head = ps.head < d->shape[p] ? ps.head : d->shape[p];
+    Py_ssize_t dq = dstr[q] / isz, P = d->shape[p], Q = d->shape[q];
+    Py_ssize_t head = ps.head < P ? ps.head : P;
     int n = d->ndim, k;
     for (;;) {
         char *dp = (char *)d->buf + doff;
         const char *sp0 = (const char *)s->buf + soff;
+        Py_ssize_t qh = 0;
         if (head > 0) {
-            ps.plain(dp, sp0, head, d->shape[q], sp, sq, dstr[q] / isz);
+            ps.plain(dp, sp0, head, Q, sp, sq, dq);
         }
-        ps.body(dp + head * isz, sp0 + head * s->strides[p],
-                d->shape[p] - head, d->shape[q], sp, sq, dstr[q] / isz);
+        dp += head * isz;
+        sp0 += head * s->strides[p];
+        if (ps.qalign) { /* the body starts at a line of the source's rows */
+            qh = (Py_ssize_t)((LINE - (uintptr_t)sp0 % LINE) % LINE);
+            qh = qh % isz == 0 && qh / isz < Q ? qh / isz : 0;
+            if (qh > 0) {
+                ps.plain(dp, sp0, P - head, qh, sp, sq, dq);
+            }
+        }
+        ps.body(dp + qh * dstr[q], sp0 + qh * s->strides[q], P - head, Q - qh,
+                sp, sq, dq);
         for (k = n - 1; k >= 0; k--) {
             if (k == p || k == q) {
                 continue;
@@ -335,9 +640,7 @@ static PyObject *copy_transposed(PyObject *self, PyObject *const *args,
     for (i = d.ndim - 2; i >= 0; i--) {
         dstr[i] = dstr[i + 1] * d.shape[i + 1];
     }
-    /* every row of dst is as far from a line as the first one if its last
-     * axis is whole lines */
-    ps = passes_for(d.itemsize, d.buf, dstr[d.ndim - 2], d.len);
+    ps = passes_for(&d, dstr, &s, p, q);
     Py_BEGIN_ALLOW_THREADS
     copy_planes(&d, dstr, &s, p, q, ps);
     STREAM_FENCE(); /* the streamed stores are visible before any later
@@ -598,6 +901,7 @@ static PyObject *new_block(PyObject *self, PyObject *arg)
 static PyMethodDef methods[] = {
     {"copy_transposed", (PyCFunction)(void (*)(void))copy_transposed,
      METH_FASTCALL, copy_transposed_doc},
+    {"copy_strategy", copy_strategy, METH_NOARGS, copy_strategy_doc},
     {"array_wrap", (PyCFunction)(void (*)(void))array_wrap,
      METH_FASTCALL | METH_KEYWORDS, array_wrap_doc},
     {"shm_attach", (PyCFunction)(void (*)(void))shm_attach, METH_FASTCALL,
@@ -621,6 +925,7 @@ PyMODINIT_FUNC PyInit__speedups(void)
     if (PyType_Ready(&MappingType) < 0) {
         return NULL;
     }
+    simd_init();
     mod = PyModule_Create(&module);
     if (mod == NULL) {
         return NULL;

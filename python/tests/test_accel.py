@@ -183,6 +183,99 @@ def test_the_streaming_pass_equals_numpys_copy(dtype: str, misalign: int) -> Non
         assert np.array_equal(dst, base.T)
 
 
+def _at(dtype: str, shape: tuple[int, ...], offset: int) -> np.ndarray[Any, Any]:
+    """A C-contiguous array of `shape` whose data is `offset` bytes past a cache line."""
+    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    raw = np.zeros(nbytes + 128, np.uint8)
+    start = -raw.ctypes.data % 64 + offset
+    return raw[start : start + nbytes].view(dtype).reshape(shape)
+
+
+def _big_shapes(itemsize: int) -> list[tuple[int, int]]:
+    """2-D source shapes of at least STREAM_MIN bytes: rows and columns of whole
+    lines, and both ragged (the last strips, micro blocks and lines part-filled)."""
+    assert _accel._MODULE is not None
+    items = _accel._MODULE.STREAM_MIN // itemsize
+    return [(1024, items // 1024 + 64), (1027, items // 1027 + 37), (131, items // 131 + 3)]
+
+
+@pytest.mark.parametrize("dtype", ["u1", "i2", "f4", "f8", "c16"])
+@pytest.mark.parametrize("dst_off", [0, 8, 16, 48])
+@pytest.mark.parametrize("src_off", [0, 16, 40])
+def test_the_simd_pass_equals_numpys_copy(dtype: str, dst_off: int, src_off: int) -> None:
+    # Large planes of 4-, 8- and 16-byte items take the simd pass where the CPU
+    # has one (copy_strategy()): heads of plain stores up to a line of dst's
+    # rows and of src's rows, micro blocks of whole lines, ragged edges by the
+    # plain pass; every offset of dst and src within a line, every item size.
+    itemsize = np.dtype(dtype).itemsize
+    for shape in _big_shapes(itemsize):
+        base = _at(dtype, shape, src_off)
+        base[...] = (np.arange(base.size) % 1009).astype(dtype).reshape(shape)
+        for src in (base.T, base[::-1].T):  # and rows in reverse: a negative stride along p
+            dst = _at(dtype, src.shape, dst_off)
+            assert _accel.copy_transposed is not None and _accel.copy_transposed(dst, src)
+            assert np.array_equal(dst, src), (dtype, shape, dst_off, src_off)
+
+
+@pytest.mark.parametrize("dtype", ["f4", "f8", "c16"])
+@pytest.mark.parametrize("pad", [0, 1])
+def test_the_simd_pass_on_the_planes_of_a_3d_array(dtype: str, pad: int) -> None:
+    # Planes of STREAM_MIN bytes or more, one pass each; with `pad`, the planes
+    # of the source are not a whole number of lines apart, so that each plane's
+    # rows start elsewhere in a line.
+    itemsize = np.dtype(dtype).itemsize
+    rows, cols = _big_shapes(itemsize)[1]
+    full = (np.arange(3 * rows * (cols + pad)) % 1013).astype(dtype).reshape(3, rows, cols + pad)
+    base = full[:, :, :cols] if pad else full
+    for src in (base.T, np.moveaxis(base, -1, 0), base.transpose(2, 0, 1)):
+        dst = _at(dtype, src.shape, 16)
+        assert _accel.copy_transposed is not None and _accel.copy_transposed(dst, src)
+        assert np.array_equal(dst, src), (dtype, src.shape, src.strides)
+
+
+@pytest.mark.parametrize("simd", ["none", "avx2"])
+def test_the_other_passes_a_cpu_may_take(simd: str) -> None:
+    # WEA_ACCEL_SIMD picks a pass below the best one this CPU has (AVX2 where
+    # it has AVX2; "none": the scalar tiles); they must copy the same.
+    code = textwrap.dedent(
+        """
+        import numpy as np, _wea_accel as m
+        print(m.copy_strategy())
+        for dtype in ("f4", "f8", "c16"):
+            for shape in ((1024, 4096 * 8 // np.dtype(dtype).itemsize), (1027, 1100)):
+                for off in (0, 16):
+                    raw = np.zeros(int(np.prod(shape)) * np.dtype(dtype).itemsize + 128, np.uint8)
+                    start = -raw.ctypes.data % 64 + off
+                    c = raw[start : start + raw.size - 128].view(dtype).reshape(shape)
+                    c[...] = (np.arange(c.size) % 1009).reshape(shape)
+                    dst = np.zeros(shape[::-1], dtype)
+                    assert m.copy_transposed(dst, c.T) and np.array_equal(dst, c.T), (dtype, shape)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WEA_ACCEL_SIMD": simd},
+    )
+    assert out.returncode == 0, out.stderr
+    if simd == "none":
+        assert out.stdout.startswith("scalar tiles")
+
+
+def test_dumps_into_a_bytearray_takes_the_simd_pass_and_is_right() -> None:
+    # What the benchmark times: a C-order array into a reused bytearray (its
+    # data 16 bytes past a page, so the block's data is not on a line).
+    assert _accel._MODULE is not None
+    assert isinstance(_accel._MODULE.copy_strategy(), str)
+    c = (np.arange(1030 * 1100) % 977).astype("f8").reshape(1030, 1100)
+    buf = bytearray(wea.block_size(c.dtype, c.shape) + 8)
+    for view in (buf, memoryview(buf)[8:]):
+        block = wea.dumps(c, out=view)
+        assert np.array_equal(wea.loads(block), c)
+    assert bytes(wea.dumps(c)) == bytes(wea.dumps(np.asfortranarray(c)))
+
+
 def test_copy_transposed_declines_what_it_does_not_handle() -> None:
     copy = _accel.copy_transposed
     assert copy is not None
