@@ -756,7 +756,8 @@ def helper_text(m: dict[str, Any]) -> str | None:
         return (
             f"wea's compiled part ({accel}) was in use for the rows "
             '"wea" (`wea.accelerated()`: True); the rows "wea, pure Python" ran without it '
-            "(`WEA_PURE_PYTHON=1`, or for the transposing copy its hook turned off)"
+            "(`WEA_PURE_PYTHON=1`, or for the transposing copy its hook turned off); "
+            f"its transposing copy chose, for this CPU: {m.get('wea_copy_strategy', '?')}"
         )
     why = (
         f"WEA_PURE_PYTHON={m.get('wea_pure_python_env')} was set"

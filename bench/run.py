@@ -465,6 +465,9 @@ def _helper_info() -> dict[str, Any]:
     return {
         "wea_accelerated": wea.accelerated(),
         "wea_accel": _accel.status(),
+        "wea_copy_strategy": (
+            _accel._MODULE.copy_strategy() if _accel._MODULE is not None else "pure Python"
+        ),
         "wea_pure_python_env": os.environ.get("WEA_PURE_PYTHON", ""),
     }
 

@@ -1,4 +1,4 @@
-"""Time the compiled helper's transposing copy against a memcpy, in one run.
+"""Time the transposing copy of wea's compiled part against a memcpy, in one run.
 
 For C-order arrays (2-D and 3-D; items of 1, 2, 4, 8 and 16 bytes; 1 MiB,
 64 MiB and 512 MiB) it times, interleaved round by round (in a new
@@ -18,7 +18,7 @@ new/copy, and ``copy_strategy()``. A ratio is the median over the rounds of
 the two times measured side by side in one round (which cancels most of the
 load of a shared machine), then the ratio of the two minimums.
 ``--accel PATH`` (repeatable) adds the same two dumps with another build of
-``_wea_accel`` (say the one before a change), timed in the same rounds.
+``wea._speedups`` (say the one before a change), timed in the same rounds.
 
     .venv/bin/python bench/transpose_kernel.py
     .venv/bin/python bench/transpose_kernel.py --sizes 64 --itemsizes 8 --ndims 2
@@ -60,8 +60,8 @@ def shape_for(nbytes: int, itemsize: int, ndim: int) -> tuple[int, ...]:
 
 
 def load_build(path: str) -> Any:
-    """Another build of ``_wea_accel`` (a .so file), loaded beside the installed one."""
-    spec = importlib.util.spec_from_file_location("_wea_accel", path)
+    """Another build of ``wea._speedups`` (a .so file), loaded beside the installed one."""
+    spec = importlib.util.spec_from_file_location("_speedups", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path}")
     mod = importlib.util.module_from_spec(spec)
@@ -151,11 +151,11 @@ def main() -> None:
     ap.add_argument("--itemsizes", default="1,2,4,8,16")
     ap.add_argument("--ndims", default="2,3")
     ap.add_argument("--reps", type=int, default=9, help="rounds (every op once each)")
-    ap.add_argument("--accel", action="append", default=[], help="another _wea_accel build")
+    ap.add_argument("--accel", action="append", default=[], help="another wea._speedups build (.so)")
     args = ap.parse_args()
 
     if _accel.copy_transposed is None:
-        raise SystemExit("the compiled helper is not in use (make venv installs it)")
+        raise SystemExit(f"wea's compiled part is {_accel.status()}")
     builds: list[tuple[str, Any]] = [("installed", _accel._MODULE)]
     builds += [(os.path.basename(os.path.dirname(p)) or p, load_build(p)) for p in args.accel]
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, numpy {np.__version__}")

@@ -371,12 +371,12 @@ DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, edge_8)
 static pass_fn simd_stream[5];
 static const char *simd_name = "none";
 
-/* The best the CPU has, or what WEA_ACCEL_SIMD names when the CPU has it:
+/* The best the CPU has, or what WEA_SIMD names when the CPU has it:
  * "avx2", or "none" for the scalar passes (for tests and measurements). */
 static void simd_init(void)
 {
 #if HAVE_SIMD
-    const char *want = getenv("WEA_ACCEL_SIMD");
+    const char *want = getenv("WEA_SIMD");
     want = want != NULL ? want : "";
     __builtin_cpu_init();
     if (strcmp(want, "none") == 0) {

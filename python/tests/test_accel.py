@@ -235,11 +235,11 @@ def test_the_simd_pass_on_the_planes_of_a_3d_array(dtype: str, pad: int) -> None
 
 @pytest.mark.parametrize("simd", ["none", "avx2"])
 def test_the_other_passes_a_cpu_may_take(simd: str) -> None:
-    # WEA_ACCEL_SIMD picks a pass below the best one this CPU has (AVX2 where
+    # WEA_SIMD picks a pass below the best one this CPU has (AVX2 where
     # it has AVX2; "none": the scalar tiles); they must copy the same.
     code = textwrap.dedent(
         """
-        import numpy as np, _wea_accel as m
+        import numpy as np, wea._speedups as m
         print(m.copy_strategy())
         for dtype in ("f4", "f8", "c16"):
             for shape in ((1024, 4096 * 8 // np.dtype(dtype).itemsize), (1027, 1100)):
@@ -256,7 +256,7 @@ def test_the_other_passes_a_cpu_may_take(simd: str) -> None:
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={**os.environ, "WEA_ACCEL_SIMD": simd},
+        env={**os.environ, "WEA_SIMD": simd},
     )
     assert out.returncode == 0, out.stderr
     if simd == "none":
