@@ -151,7 +151,9 @@ def main() -> None:
     ap.add_argument("--itemsizes", default="1,2,4,8,16")
     ap.add_argument("--ndims", default="2,3")
     ap.add_argument("--reps", type=int, default=9, help="rounds (every op once each)")
-    ap.add_argument("--accel", action="append", default=[], help="another wea._speedups build (.so)")
+    ap.add_argument(
+        "--accel", action="append", default=[], help="another wea._speedups build (.so)"
+    )
     args = ap.parse_args()
 
     if _accel.copy_transposed is None:
