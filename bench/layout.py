@@ -4,7 +4,7 @@ Groups, recorded like every other group of run.py (group, peer, size):
 
 * ``encode_c2d`` / ``encode_c3d``: a C-order (numpy's default) 2-D / 3-D
   float64 array to bytes. wea: ``dumps(a)`` (a Fortran-order block: a true,
-  transposing copy), also without the compiled helper (peer ``wea_pure``),
+  transposing copy), also without the compiled part (peer ``wea_pure``),
   and ``dumps(a, order="C")`` (the dims reversed: one memcpy); the memcpy
   bound into a preallocated, reused array and into fresh memory; numpy's
   own transposing copy (``np.asfortranarray``); pyarrow ``write_tensor``,
@@ -17,7 +17,7 @@ Groups, recorded like every other group of run.py (group, peer, size):
 * ``encode_out``: encode into a preallocated, reused buffer
   (``dumps(a, out=buf)``), 2-D: an F-order array, a C-order array with
   ``order="C"`` and with the transposing copy (also without the compiled
-  helper: ``wea_t_out_pure``); against the memcpy bound
+  part: ``wea_t_out_pure``); against the memcpy bound
   (reused and fresh), ``dumps`` into a new block, pyarrow ``write_tensor``
   into a ``FixedSizeBufferWriter`` and ``np.save`` into a reused ``BytesIO``.
 * ``op_index`` / ``op_slice`` / ``op_add``: ``a[0]``, ``a[1:10]``, ``a + 1``

@@ -147,7 +147,7 @@ WHY = {
     "encode_c_transpose": "a new block is fresh memory that the kernel zeroes first (see memcpy "
     "into fresh memory, which alone is most of the limit here); the transposing copy itself, "
     "into a reused buffer, is the `dumps(c, out=buf)` row of the reused-buffer table (with the "
-    "compiled helper: streamed tiles, about a memcpy; in pure Python: numpy tiles, 3-5x)",
+    "compiled part: streamed tiles, about a memcpy; in pure Python: numpy tiles, 3-5x)",
     "encode_c_memcpy": "a new block is fresh memory that the kernel zeroes and faults in before "
     "the one memcpy (see memcpy into fresh memory); np.copyto writes into warm memory",
     "decode_c_constant": 'loads(order="C") touched the data (it must only validate the header)',
@@ -159,6 +159,12 @@ WHY = {
     "encode_out": "dumps(out=) should be the header and one memcpy into the given buffer: a miss "
     "at 64 MiB means another pass over the data (a temporary block, a fill of out, a converting "
     "copy)",
+    "encode_t_out": "the transposing copy reads the source across its rows; a miss means "
+    "the compiled part's kernel re-read or split cache lines on this CPU (its choice is "
+    "copy_strategy() in the machine section; bench/transpose_kernel.py times each case alone)",
+    "encode_c_fresh": "a new block is the transposing copy into fresh memory, which the kernel "
+    "zeroes and faults in (huge pages from 4 MiB) as for c.copy(); a miss beyond that is the "
+    "copy itself (see the reused-buffer target)",
     "op_index": "a[0] on an ndarray subclass is numpy's own indexing unless the class overrides "
     "__getitem__ in Python (wea did until issue #11: ~0.2 us against ~0.04 us)",
     "op_slice": "a view of an ndarray subclass takes numpy's subclass path (the new object's "
@@ -167,13 +173,13 @@ WHY = {
     "__array_finalize__: 11x)",
     "op_add": "a ufunc on an ndarray subclass takes numpy's subclass path: it looks up "
     "__array_wrap__ and __array_priority__ and builds the (ufunc, args, i) context for the call; "
-    "with wea's C __array_wrap__ (the compiled helper) that is 1.31-1.33x in a loop on this "
+    "with wea's C __array_wrap__ (the compiled part) that is 1.31-1.33x in a loop on this "
     "machine, the floor for any subclass whose results are plain ndarrays (__array_wrap__ = None "
     "reaches 1.23x but breaks np.linalg)",
     "attach_sharedarray": "wea's attach makes two more system calls than SharedArray's (the "
     "header read with two preads before anything is mapped, so that a shrinking object gives "
     "an error instead of SIGBUS; fstat again after mmap) and wraps the view in Python; with the "
-    "compiled helper the system calls and checks are one C call",
+    "compiled part the system calls and checks are one C call",
     "first_attach_sharedarray": "the cold start of a fresh process: wea's hardened attach makes "
     "three more system calls (two preads before mapping, fstat after), which cost 18-23 us "
     "cold in C alone against 9-10 us for SharedArray's sequence, and the Python part of the "
@@ -493,9 +499,9 @@ def evaluate(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _pure_figures(doc: dict[str, Any], ix: dict[Any, Any]) -> dict[str, str]:
-    """For each target the compiled helper affects, the same figure without it.
+    """For each target the compiled part affects, the same figure without it.
 
-    The targets are judged on "wea" (wea as installed, with the helper if it
+    The targets are judged on "wea" (wea as installed, with its compiled part if it
     is); this is the "wea_pure" figure (``WEA_PURE_PYTHON=1``) against the
     same reference, to append to the measured text: "; pure Python: ...".
     """
@@ -681,6 +687,40 @@ def _evaluate_layouts(doc: dict[str, Any], ix: dict[Any, Any], add: Any) -> None
         1.15,
         note,
     )
+    # 3b. Issue #19: the transposing copy at a memcpy, into a reused buffer and
+    # into a new block (whose floor is a fresh copy), at 64 and 512 MiB.
+    worst(
+        "encode_t_out",
+        "the transposing copy into a reused buffer (`dumps(c, out=buf)` of a C-order 2-D "
+        "float64 array) is within 1.3x of memcpy into a reused buffer at 64 and 512 MiB",
+        [
+            (
+                size_label(sz),
+                _t(ix, "encode_out", "wea_t_out", sz),
+                _t(ix, "encode_out", "memcpy", sz),
+            )
+            for sz in (big or sizes)
+        ],
+        1.3,
+        note,
+    )
+    c_sizes = _sizes_of(doc, "encode_c2d")
+    c_big = [sz for sz in c_sizes if sz >= 64 * MiB]
+    worst(
+        "encode_c_fresh",
+        "a new block of a C-order 2-D float64 array (`dumps(c)`, a transposing copy) is within "
+        "1.5x of a fresh copy (`c.copy()`) at 64 and 512 MiB",
+        [
+            (
+                size_label(sz),
+                _t(ix, "encode_c2d", "wea", sz),
+                _t(ix, "encode_c2d", "memcpy_fresh", sz),
+            )
+            for sz in (c_big or c_sizes)
+        ],
+        1.5,
+        "" if c_big or not c_sizes else " (smoke: at the run's sizes, not 64 and 512 MiB)",
+    )
     # 4. The per-operation tax of the array classes.
     for group, title, limit in OP_GROUPS:
         sz = next((r["size"] for (g, _, _), r in ix.items() if g == group), 0)
@@ -748,13 +788,13 @@ def _evaluate_layouts(doc: dict[str, Any], ix: dict[Any, Any], add: Any) -> None
 
 
 def helper_text(m: dict[str, Any]) -> str | None:
-    """Whether the rows "wea" ran with the compiled helper; None if not recorded."""
+    """Whether the rows "wea" ran with the compiled part; None if not recorded."""
     if "wea_accelerated" not in m:
         return None
     accel = m.get("wea_accel", "?")
     if m["wea_accelerated"]:
         return (
-            f"wea's compiled part ({accel}) was in use for the rows "
+            f"wea's compiled part was {accel} for the rows "
             '"wea" (`wea.accelerated()`: True); the rows "wea, pure Python" ran without it '
             "(`WEA_PURE_PYTHON=1`, or for the transposing copy its hook turned off); "
             f"its transposing copy chose, for this CPU: {m.get('wea_copy_strategy', '?')}"

@@ -238,7 +238,7 @@ def run_shm(run: Run) -> None:
     first_size = 1 * MiB if 1 * MiB in run.sizes else run.sizes[-1]
     pure_env = shm.pure_env()
     # The segments of "wea" are attached by two warm children: one as users
-    # get wea (with its compiled helper, if installed) and one started with
+    # get wea (with its compiled part, if built) and one started with
     # WEA_PURE_PYTHON=1 (peer "wea_pure"), each attach from the same segment.
     warm = shm.Child(sys.executable)
     warm_pure = shm.Child(sys.executable, pure_env)
