@@ -92,13 +92,13 @@ def layout_sizes(sizes: tuple[int, ...]) -> tuple[int, ...]:
     return big or (*sizes, MiB)
 
 
-def shape_for(nbytes: int, ndim: int) -> tuple[int, ...]:
-    """A near-cubic float64 shape of `ndim` dims and `nbytes` bytes.
+def shape_for(nbytes: int, ndim: int, itemsize: int = 8) -> tuple[int, ...]:
+    """A near-cubic shape of `ndim` dims and `nbytes` bytes of `itemsize`-byte items.
 
     A power of two (every size of the run) gets power-of-two dims, the
-    first ones the smaller: 64 MiB is (2048, 4096) or (128, 256, 256).
+    first ones the smaller: 64 MiB of float64 is (2048, 4096) or (128, 256, 256).
     """
-    n = nbytes // 8
+    n = nbytes // itemsize
     dims: list[int] = []
     for left in range(ndim, 1, -1):
         target = round(n ** (1.0 / left))

@@ -687,40 +687,41 @@ def _evaluate_layouts(doc: dict[str, Any], ix: dict[Any, Any], add: Any) -> None
         1.15,
         note,
     )
-    # 3b. Issue #19: the transposing copy at a memcpy, into a reused buffer and
-    # into a new block (whose floor is a fresh copy), at 64 and 512 MiB.
-    worst(
-        "encode_t_out",
-        "the transposing copy into a reused buffer (`dumps(c, out=buf)` of a C-order 2-D "
-        "float64 array) is within 1.3x of memcpy into a reused buffer at 64 and 512 MiB",
-        [
-            (
-                size_label(sz),
-                _t(ix, "encode_out", "wea_t_out", sz),
-                _t(ix, "encode_out", "memcpy", sz),
-            )
-            for sz in (big or sizes)
-        ],
-        1.3,
-        note,
-    )
-    c_sizes = _sizes_of(doc, "encode_c2d")
-    c_big = [sz for sz in c_sizes if sz >= 64 * MiB]
-    worst(
-        "encode_c_fresh",
-        "a new block of a C-order 2-D float64 array (`dumps(c)`, a transposing copy) is within "
-        "1.5x of a fresh copy (`c.copy()`) at 64 and 512 MiB",
-        [
-            (
-                size_label(sz),
-                _t(ix, "encode_c2d", "wea", sz),
-                _t(ix, "encode_c2d", "memcpy_fresh", sz),
-            )
-            for sz in (c_big or c_sizes)
-        ],
-        1.5,
-        "" if c_big or not c_sizes else " (smoke: at the run's sizes, not 64 and 512 MiB)",
-    )
+    # 3b. Issue #19: the transposing copy of a C-order 2-D float64 array at a
+    # memcpy, into a reused buffer and into a new block (whose floor is a
+    # fresh copy), at 64 and 512 MiB.
+    for key, group, peer, ref, limit, text in (
+        (
+            "encode_t_out",
+            "encode_out",
+            "wea_t_out",
+            "memcpy",
+            1.3,
+            "the transposing copy into a reused buffer (`dumps(c, out=buf)` of a C-order 2-D "
+            "float64 array) is within 1.3x of memcpy into a reused buffer at 64 and 512 MiB",
+        ),
+        (
+            "encode_c_fresh",
+            "encode_c2d",
+            "wea",
+            "memcpy_fresh",
+            1.5,
+            "a new block of a C-order 2-D float64 array (`dumps(c)`, a transposing copy) is "
+            "within 1.5x of a fresh copy (`c.copy()`) at 64 and 512 MiB",
+        ),
+    ):
+        sizes = _sizes_of(doc, group)
+        big = [sz for sz in sizes if sz >= 64 * MiB]
+        worst(
+            key,
+            text,
+            [
+                (size_label(sz), _t(ix, group, peer, sz), _t(ix, group, ref, sz))
+                for sz in (big or sizes)
+            ],
+            limit,
+            "" if big or not sizes else " (smoke: at the run's sizes, not 64 and 512 MiB)",
+        )
     # 4. The per-operation tax of the array classes.
     for group, title, limit in OP_GROUPS:
         sz = next((r["size"] for (g, _, _), r in ix.items() if g == group), 0)

@@ -39,24 +39,12 @@ from typing import Any
 
 import numpy as np
 import wea
+from layout import shape_for  # bench/, the script's folder
 from wea import _accel
 
 MiB = 1 << 20
 DTYPES = {1: np.uint8, 2: np.uint16, 4: np.float32, 8: np.float64, 16: np.complex128}
 MIN_BATCH = 0.002  # seconds: a timed call of a small array is repeated to last this long
-
-
-def shape_for(nbytes: int, itemsize: int, ndim: int) -> tuple[int, ...]:
-    """A near-cubic shape (bench/layout.py's, by items): 64 MiB of float64 is (2048, 4096)."""
-    n = nbytes // itemsize
-    dims: list[int] = []
-    for left in range(ndim, 1, -1):
-        target = round(n ** (1.0 / left))
-        d = max(x for x in range(1, max(target, 1) + 1) if n % x == 0)
-        dims.append(d)
-        n //= d
-    dims.append(n)
-    return tuple(dims)
 
 
 def load_build(path: str) -> Any:
@@ -85,7 +73,7 @@ def batch_of(fn: Callable[[], Any]) -> int:
 def run_case(
     ndim: int, itemsize: int, nbytes: int, reps: int, builds: list[tuple[str, Any]]
 ) -> None:
-    shape = shape_for(nbytes, itemsize, ndim)
+    shape = shape_for(nbytes, ndim, itemsize)
     n = int(np.prod(shape))
     c = (np.arange(n, dtype=np.int64) % 251).astype(DTYPES[itemsize]).reshape(shape)
     f = np.asfortranarray(c)
