@@ -195,7 +195,10 @@ SCENARIOS = (
 
 def test_requirements() -> list[str]:
     """The requirements of wea's `test` extra, from python/pyproject.toml."""
-    import tomllib  # Python 3.11+, as the project's venv
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: tools/requirements-dist.txt installs tomli
+        import tomli as tomllib
 
     project = tomllib.loads((ROOT / "python" / "pyproject.toml").read_text("utf-8"))["project"]
     return [*project["dependencies"], *project["optional-dependencies"]["test"]]
