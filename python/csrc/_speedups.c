@@ -366,6 +366,230 @@ DEFINE_SIMD_PASS(simd512_stream_16, "avx512f", 16, micro16_512_stream, edge_16)
 DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, edge_8)
 #endif /* HAVE_SIMD */
 
+#if HAVE_SIMD
+/* The lane pass: for a source contiguous along dst's first axis (q == 0,
+ * what a C-order array gives `dumps`), of any number of dims. dst is then
+ * Q rows of R elements, R the product of all the other extents: its
+ * planes fused into one row, so a strip of STRIP destination rows is
+ * written front to back across every plane. Column m of that row reads
+ * the source row at an offset an odometer over the source's axes 1..n-1
+ * gives (axis 0 is contiguous). A micro block is 4 N columns (N = 16 /
+ * item size) by N rows: each 128-bit lane of a register holds N items of
+ * one source row (16 bytes: any alignment), N rows of N items are
+ * transposed in every lane by log2(N) rounds of unpacks, and each
+ * register is then a whole destination line (AVX-512; AVX2: a half, the
+ * two halves of a line stored one after the other). The micro block takes
+ * its columns' source offsets (`off`), so a block may span two planes or
+ * rows of any length. Streamed (aligned stores) where the destination is
+ * large and its rows are whole lines, after a head of columns up to the
+ * first line; else unaligned ordinary stores. The head, the last columns
+ * and the last rows (fewer than a block) go element by element. */
+typedef void (*lane_fn)(const char *, const Py_ssize_t *, char *, Py_ssize_t);
+
+typedef struct {
+    lane_fn micro;
+    int mp, mq; /* columns and rows of a micro block */
+} lane_kind;
+
+/* log2(N) rounds: r[2i], r[2i+1] = lo, hi of r[i], r[i + N/2]; after them
+ * r[c] holds, lane by lane, column c of the lane's N x N block. */
+#define LANE_ROUNDS(V, UNLO, UNHI, N, r)                                      \
+    do {                                                                      \
+        int round_, i_;                                                       \
+        for (round_ = 1; round_ < (N); round_ *= 2) {                         \
+            V t_[16];                                                         \
+            for (i_ = 0; i_ < (N) / 2; i_++) {                                \
+                t_[2 * i_] = UNLO((r)[i_], (r)[i_ + (N) / 2]);                \
+                t_[2 * i_ + 1] = UNHI((r)[i_], (r)[i_ + (N) / 2]);            \
+            }                                                                 \
+            for (i_ = 0; i_ < (N); i_++) {                                    \
+                (r)[i_] = t_[i_];                                             \
+            }                                                                 \
+        }                                                                     \
+    } while (0)
+
+#define LOAD128(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+
+#define DEFINE_LANE_512(NAME, ISA, SIZE, UNLO, UNHI, STORE)                   \
+    TARGET(ISA) static void NAME(const char *s, const Py_ssize_t *off,       \
+                                 char *d, Py_ssize_t dq)                      \
+    {                                                                         \
+        enum { N = 16 / (SIZE) };                                             \
+        __m512i r[N];                                                         \
+        int i;                                                                \
+        for (i = 0; i < N; i++) {                                             \
+            __m512i v = _mm512_castsi128_si512(LOAD128(s + off[i]));          \
+            v = _mm512_inserti32x4(v, LOAD128(s + off[N + i]), 1);            \
+            v = _mm512_inserti32x4(v, LOAD128(s + off[2 * N + i]), 2);        \
+            v = _mm512_inserti32x4(v, LOAD128(s + off[3 * N + i]), 3);        \
+            r[i] = v;                                                         \
+        }                                                                     \
+        LANE_ROUNDS(__m512i, UNLO, UNHI, N, r);                               \
+        for (i = 0; i < N; i++) {                                             \
+            STORE(d + i * dq, r[i]);                                          \
+        }                                                                     \
+    }
+
+#define DEFINE_LANE_256(NAME, SIZE, UNLO, UNHI, STORE)                        \
+    TARGET("avx2") static void NAME(const char *s, const Py_ssize_t *off,    \
+                                    char *d, Py_ssize_t dq)                   \
+    {                                                                         \
+        enum { N = 16 / (SIZE) };                                             \
+        __m256i r[2][N];                                                      \
+        int h, i;                                                             \
+        for (h = 0; h < 2; h++) {                                             \
+            for (i = 0; i < N; i++) {                                         \
+                __m256i v = _mm256_castsi128_si256(                           \
+                    LOAD128(s + off[2 * N * h + i]));                         \
+                r[h][i] = _mm256_inserti128_si256(                            \
+                    v, LOAD128(s + off[2 * N * h + N + i]), 1);               \
+            }                                                                 \
+            LANE_ROUNDS(__m256i, UNLO, UNHI, N, r[h]);                        \
+        }                                                                     \
+        for (i = 0; i < N; i++) {                                             \
+            STORE(d + i * dq, r[0][i]);                                       \
+            STORE(d + i * dq + 32, r[1][i]);                                  \
+        }                                                                     \
+    }
+
+#define STORE_SI512(p, v) _mm512_storeu_si512((void *)(p), v)
+#define STREAM_SI256(p, v) _mm256_stream_si256((__m256i *)(void *)(p), v)
+#define STORE_SI256(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
+
+#define DEFINE_LANES(SIZE, ISA, W)                                            \
+    DEFINE_LANE_512(lane512_stream_##SIZE, ISA, SIZE, _mm512_unpacklo_##W,   \
+                    _mm512_unpackhi_##W, STREAM_SI512)                        \
+    DEFINE_LANE_512(lane512_plain_##SIZE, ISA, SIZE, _mm512_unpacklo_##W,    \
+                    _mm512_unpackhi_##W, STORE_SI512)                         \
+    DEFINE_LANE_256(lane256_stream_##SIZE, SIZE, _mm256_unpacklo_##W,        \
+                    _mm256_unpackhi_##W, STREAM_SI256)                        \
+    DEFINE_LANE_256(lane256_plain_##SIZE, SIZE, _mm256_unpacklo_##W,         \
+                    _mm256_unpackhi_##W, STORE_SI256)
+
+DEFINE_LANES(1, "avx512f,avx512bw", epi8)
+DEFINE_LANES(2, "avx512f,avx512bw", epi16)
+DEFINE_LANES(4, "avx512f", epi32)
+DEFINE_LANES(8, "avx512f", epi64)
+DEFINE_LANES(16, "avx512f", epi64) /* N = 1: no round */
+#endif /* HAVE_SIMD */
+
+/* The lane passes this CPU runs, by item size (index: log2 of the size),
+ * streamed and plain; set once by simd_init(). */
+static lane_kind lane_stream[5], lane_plain[5];
+static const char *lane_name = "none";
+
+#if HAVE_SIMD
+/* An odometer over the source's axes 1..n-1 in C order: the offset in
+ * bytes of the source row of a destination column. */
+typedef struct {
+    Py_ssize_t idx[64];
+    Py_ssize_t off;
+} odometer;
+
+static void odo_seek(odometer *o, const Py_buffer *s, Py_ssize_t m)
+{
+    int a;
+    o->off = 0;
+    for (a = s->ndim - 1; a >= 1; a--) {
+        o->idx[a] = m % s->shape[a];
+        m /= s->shape[a];
+        o->off += o->idx[a] * s->strides[a];
+    }
+}
+
+static inline void odo_next(odometer *o, const Py_buffer *s)
+{
+    int a;
+    for (a = s->ndim - 1; a >= 1; a--) {
+        if (++o->idx[a] < s->shape[a]) {
+            o->off += s->strides[a];
+            return;
+        }
+        o->off -= s->strides[a] * (s->shape[a] - 1);
+        o->idx[a] = 0;
+    }
+}
+
+/* One column of the destination from `q0` on, element by element. */
+static void lane_column(char *d, const char *s, Py_ssize_t isz,
+                        Py_ssize_t q0, Py_ssize_t Q, Py_ssize_t dq)
+{
+    Py_ssize_t q;
+    switch (isz) {
+    case 1:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q, 1);
+        break;
+    case 2:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 2, 2);
+        break;
+    case 4:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 4, 4);
+        break;
+    case 8:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 8, 8);
+        break;
+    default:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 16, 16);
+        break;
+    }
+}
+
+/* The lane pass (see above): `head` columns before the first block. The
+ * next block's source rows are prefetched a line ahead of the micro block
+ * that reads them. */
+static void copy_lanes(const Py_buffer *d, const Py_ssize_t *dstr,
+                       const Py_buffer *s, lane_kind k, Py_ssize_t head)
+{
+    const Py_ssize_t isz = d->itemsize, Q = d->shape[0], dq = dstr[0];
+    const Py_ssize_t R = dq / isz, mp = k.mp, mq = k.mq;
+    const Py_ssize_t Qm = Q - Q % mq, nb = (R - head) / mp;
+    const Py_ssize_t body = head + nb * mp;
+    const char *src = (const char *)s->buf;
+    char *dst = (char *)d->buf;
+    Py_ssize_t offs[2][64];
+    odometer o;
+    Py_ssize_t q0, q1, q, b, j, m;
+    for (q0 = 0; q0 < Qm && nb > 0; q0 = q1) {
+        q1 = q0 + STRIP < Qm ? q0 + STRIP : Qm;
+        odo_seek(&o, s, head);
+        for (j = 0; j < mp; j++) {
+            offs[0][j] = o.off;
+            odo_next(&o, s);
+        }
+        for (b = 0; b < nb; b++) {
+            const Py_ssize_t *cur = offs[b & 1];
+            Py_ssize_t *nxt = offs[(b + 1) & 1];
+            char *db = dst + (head + b * mp) * isz;
+            int more = b + 1 < nb;
+            if (more) {
+                for (j = 0; j < mp; j++) {
+                    nxt[j] = o.off;
+                    odo_next(&o, s);
+                }
+            }
+            for (q = q0; q < q1; q += mq) {
+                if (more && (q * isz) % LINE == 0) {
+                    for (j = 0; j < mp; j++) {
+                        _mm_prefetch(src + nxt[j] + q * isz, _MM_HINT_T0);
+                    }
+                }
+                k.micro(src + q * isz, cur, db + q * dq, dq);
+            }
+        }
+    }
+    /* the rest: the head and the last columns whole, the last rows of the
+     * blocks' columns */
+    odo_seek(&o, s, 0);
+    for (m = 0; m < R; m++) {
+        Py_ssize_t from = m >= head && m < body ? Qm : 0;
+        if (from < Q) {
+            lane_column(dst + m * isz, src + o.off, isz, from, Q, dq);
+        }
+        odo_next(&o, s);
+    }
+}
+#endif /* HAVE_SIMD */
+
 /* The simd passes this CPU runs, by item size (index: log2 of the size);
  * set once by simd_init(). */
 static pass_fn simd_stream[5];
@@ -373,6 +597,12 @@ static const char *simd_name = "none";
 
 /* The best the CPU has, or what WEA_SIMD names when the CPU has it:
  * "avx2", or "none" for the scalar passes (for tests and measurements). */
+#define LANES(K, SIZE, BITS)                                                  \
+    (lane_stream[K].micro = lane##BITS##_stream_##SIZE,                       \
+     lane_plain[K].micro = lane##BITS##_plain_##SIZE,                         \
+     lane_stream[K].mp = lane_plain[K].mp = 64 / (SIZE),                      \
+     lane_stream[K].mq = lane_plain[K].mq = 16 / (SIZE))
+
 static void simd_init(void)
 {
 #if HAVE_SIMD
@@ -387,9 +617,30 @@ static void simd_init(void)
         simd_stream[3] = simd512_stream_8;
         simd_stream[4] = simd512_stream_16;
         simd_name = "avx512f";
+        LANES(2, 4, 512);
+        LANES(3, 8, 512);
+        LANES(4, 16, 512);
+        lane_name = "avx512f";
+        if (__builtin_cpu_supports("avx512bw")) {
+            LANES(0, 1, 512);
+            LANES(1, 2, 512);
+            lane_name = "avx512bw";
+        }
     } else if (__builtin_cpu_supports("avx2")) {
         simd_stream[3] = simd256_stream_8;
         simd_name = "avx2";
+    }
+    if (lane_stream[0].micro == NULL && __builtin_cpu_supports("avx2")) {
+        LANES(0, 1, 256);
+        LANES(1, 2, 256);
+        if (lane_stream[2].micro == NULL) {
+            LANES(2, 4, 256);
+            LANES(3, 8, 256);
+            LANES(4, 16, 256);
+            lane_name = "avx2";
+        } else {
+            lane_name = "avx512f, avx2 for 1-2 B items";
+        }
     }
 #endif
 }
@@ -577,6 +828,27 @@ static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
     }
 }
 
+#if HAVE_SIMD
+/* The lane pass's table index for this copy, or -1 where it is not the
+ * one: a source contiguous along dst's first axis (q == 0), of 3 dims or
+ * more (the fused planes), or of items of 1 or 2 bytes (which no other
+ * simd pass handles), at least one micro block each way. */
+static int lane_index(const Py_buffer *d, const Py_buffer *s, int q)
+{
+    Py_ssize_t isz = d->itemsize, R = 1;
+    int k = isz == 1 ? 0 : isz == 2 ? 1 : isz == 4 ? 2 : isz == 8 ? 3 : 4;
+    int i;
+    if (q != 0 || s->strides[0] != isz || lane_stream[k].micro == NULL ||
+        (d->ndim < 3 && isz > 2) || d->shape[0] < lane_stream[k].mq) {
+        return -1;
+    }
+    for (i = 1; i < d->ndim; i++) {
+        R *= d->shape[i];
+    }
+    return R >= lane_stream[k].mp ? k : -1;
+}
+#endif
+
 PyDoc_STRVAR(copy_transposed_doc,
 "copy_transposed(dst, src, /)\n--\n\n"
 "Copy `src` into the C-contiguous `dst` of the same shape and item size,\n"
@@ -640,6 +912,27 @@ static PyObject *copy_transposed(PyObject *self, PyObject *const *args,
     for (i = d.ndim - 2; i >= 0; i--) {
         dstr[i] = dstr[i + 1] * d.shape[i + 1];
     }
+#if HAVE_SIMD
+    {
+        int k = lane_index(&d, &s, q);
+        if (k >= 0) {
+            Py_ssize_t head = 0;
+            Py_ssize_t off = (Py_ssize_t)((LINE - (uintptr_t)d.buf % LINE) % LINE);
+            lane_kind kind = lane_plain[k];
+            if (d.len >= STREAM_MIN && dstr[0] % LINE == 0 && off % d.itemsize == 0 &&
+                dstr[0] / d.itemsize - off / d.itemsize >= kind.mp) {
+                kind = lane_stream[k];
+                head = off / d.itemsize;
+            }
+            Py_BEGIN_ALLOW_THREADS
+            copy_lanes(&d, dstr, &s, kind, head);
+            STREAM_FENCE(); /* as below */
+            Py_END_ALLOW_THREADS
+            done = Py_True;
+            goto out;
+        }
+    }
+#endif
     ps = passes_for(&d, dstr, &s, p, q);
     Py_BEGIN_ALLOW_THREADS
     copy_planes(&d, dstr, &s, p, q, ps);
