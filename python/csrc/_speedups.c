@@ -355,6 +355,16 @@ DEFINE_MICRO_16x16_512(micro4_512_stream, STREAM_PS512)
 DEFINE_MICRO_4x4_512(micro16_512_stream, STREAM_SI512)
 DEFINE_MICRO_8x8_256(micro8_256_stream, STREAM_PD256)
 
+/* the same with ordinary stores, for the lane pass's small copies */
+#define STORE_PD512(p, v) _mm512_storeu_pd((void *)(p), v)
+#define STORE_PS512(p, v) _mm512_storeu_ps((void *)(p), v)
+#define STORE_SI512(p, v) _mm512_storeu_si512((void *)(p), v)
+#define STORE_PD256(p, v) _mm256_storeu_pd((double *)(void *)(p), v)
+DEFINE_MICRO_8x8_512(micro8_512_plain, STORE_PD512)
+DEFINE_MICRO_16x16_512(micro4_512_plain, STORE_PS512)
+DEFINE_MICRO_4x4_512(micro16_512_plain, STORE_SI512)
+DEFINE_MICRO_8x8_256(micro8_256_plain, STORE_PD256)
+
 /* the edges: plain passes of their own, so that the compiler's code for
  * the plain passes above (all of a small copy) is left as it was */
 DEFINE_PASS(edge_4, uint32_t, LINE / 4, 64, 256, PLAIN_STORE)
@@ -386,8 +396,11 @@ DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, edge_8)
  * and the last rows (fewer than a block) go element by element. */
 typedef void (*lane_fn)(const char *, const Py_ssize_t *, char *, Py_ssize_t);
 
+typedef void (*whole_fn)(const char *, Py_ssize_t, char *, Py_ssize_t);
+
 typedef struct {
-    lane_fn micro;
+    lane_fn micro, line;
+    whole_fn whole; /* the simd pass's micro block, or NULL */
     int mp, mq; /* columns and rows of a micro block */
 } lane_kind;
 
@@ -408,6 +421,9 @@ typedef struct {
         }                                                                     \
     } while (0)
 
+/* the offsets of the rows of a tile of 4, 8, 16 or 64 lines (below) */
+static Py_ssize_t tile_off[16][64];
+
 #define LOAD128(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 
 #define DEFINE_LANE_512(NAME, ISA, SIZE, UNLO, UNHI, STORE)                   \
@@ -427,6 +443,20 @@ typedef struct {
         LANE_ROUNDS(__m512i, UNLO, UNHI, N, r);                               \
         for (i = 0; i < N; i++) {                                             \
             STORE(d + i * dq, r[i]);                                          \
+        }                                                                     \
+    }                                                                         \
+    TARGET(ISA) static void NAME##_line(const char *s, const Py_ssize_t *off, \
+                                        char *d, Py_ssize_t dq)               \
+    {                                                                         \
+        enum { MP = 64 / (SIZE) };                                            \
+        _Alignas(64) char tile[MP * LINE];                                    \
+        int i;                                                                \
+        for (i = 0; i < MP; i++) {                                            \
+            _mm512_store_si512((void *)(tile + i * LINE),                     \
+                               _mm512_loadu_si512(s + off[i]));               \
+        }                                                                     \
+        for (i = 0; i < LINE; i += 16) {                                      \
+            NAME(tile + i, tile_off[MP / 4 - 1], d + (i / (SIZE)) * dq, dq);  \
         }                                                                     \
     }
 
@@ -450,9 +480,26 @@ typedef struct {
             STORE(d + i * dq, r[0][i]);                                       \
             STORE(d + i * dq + 32, r[1][i]);                                  \
         }                                                                     \
+    }                                                                         \
+    TARGET("avx2") static void NAME##_line(const char *s,                    \
+                                           const Py_ssize_t *off, char *d,    \
+                                           Py_ssize_t dq)                     \
+    {                                                                         \
+        enum { MP = 64 / (SIZE) };                                            \
+        _Alignas(64) char tile[MP * LINE];                                    \
+        int i;                                                                \
+        for (i = 0; i < MP; i++) {                                            \
+            const char *x = s + off[i];                                       \
+            _mm256_store_si256((__m256i *)(void *)(tile + i * LINE),          \
+                               _mm256_loadu_si256((const __m256i *)(const void *)x)); \
+            _mm256_store_si256((__m256i *)(void *)(tile + i * LINE + 32),     \
+                               _mm256_loadu_si256((const __m256i *)(const void *)(x + 32))); \
+        }                                                                     \
+        for (i = 0; i < LINE; i += 16) {                                      \
+            NAME(tile + i, tile_off[MP / 4 - 1], d + (i / (SIZE)) * dq, dq);  \
+        }                                                                     \
     }
 
-#define STORE_SI512(p, v) _mm512_storeu_si512((void *)(p), v)
 #define STREAM_SI256(p, v) _mm256_stream_si256((__m256i *)(void *)(p), v)
 #define STORE_SI256(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
 
@@ -477,6 +524,7 @@ DEFINE_LANES(16, "avx512f", epi64) /* N = 1: no round */
  * streamed and plain; set once by simd_init(). */
 static lane_kind lane_stream[5], lane_plain[5];
 static const char *lane_name = "none";
+static Py_ssize_t lane_strip = 1024; /* TUNE */
 
 #if HAVE_SIMD
 /* An odometer over the source's axes 1..n-1 in C order: the offset in
@@ -543,14 +591,17 @@ static void copy_lanes(const Py_buffer *d, const Py_ssize_t *dstr,
     const Py_ssize_t isz = d->itemsize, Q = d->shape[0], dq = dstr[0];
     const Py_ssize_t R = dq / isz, mp = k.mp, mq = k.mq;
     const Py_ssize_t Qm = Q - Q % mq, nb = (R - head) / mp;
-    const Py_ssize_t body = head + nb * mp;
+    const Py_ssize_t body = head + nb * mp, ql = LINE / isz;
+    const Py_ssize_t sl = s->strides[s->ndim - 1];
+    /* destination rows per strip: whole lines of the source rows */
+    const Py_ssize_t strip = lane_strip / LINE * ql > ql ? lane_strip / LINE * ql : ql;
     const char *src = (const char *)s->buf;
     char *dst = (char *)d->buf;
     Py_ssize_t offs[2][64];
     odometer o;
     Py_ssize_t q0, q1, q, b, j, m;
     for (q0 = 0; q0 < Qm && nb > 0; q0 = q1) {
-        q1 = q0 + STRIP < Qm ? q0 + STRIP : Qm;
+        q1 = q0 + strip < Qm ? q0 + strip : Qm;
         odo_seek(&o, s, head);
         for (j = 0; j < mp; j++) {
             offs[0][j] = o.off;
@@ -560,19 +611,29 @@ static void copy_lanes(const Py_buffer *d, const Py_ssize_t *dstr,
             const Py_ssize_t *cur = offs[b & 1];
             Py_ssize_t *nxt = offs[(b + 1) & 1];
             char *db = dst + (head + b * mp) * isz;
-            int more = b + 1 < nb;
+            int more = b + 1 < nb, whole = k.whole != NULL;
             if (more) {
                 for (j = 0; j < mp; j++) {
                     nxt[j] = o.off;
                     odo_next(&o, s);
                 }
             }
-            for (q = q0; q < q1; q += mq) {
-                if (more && (q * isz) % LINE == 0) {
+            for (j = 1; j < mp && whole; j++) {
+                whole = cur[j] - cur[0] == j * sl;
+            }
+            for (q = q0; q + ql <= q1; q += ql) {
+                if (more) {
                     for (j = 0; j < mp; j++) {
                         _mm_prefetch(src + nxt[j] + q * isz, _MM_HINT_T0);
                     }
                 }
+                if (whole) {
+                    k.whole(src + cur[0] + q * isz, sl, db + q * dq, dq);
+                } else {
+                    k.line(src + q * isz, cur, db + q * dq, dq);
+                }
+            }
+            for (; q < q1; q += mq) {
                 k.micro(src + q * isz, cur, db + q * dq, dq);
             }
         }
@@ -600,15 +661,28 @@ static const char *simd_name = "none";
 #define LANES(K, SIZE, BITS)                                                  \
     (lane_stream[K].micro = lane##BITS##_stream_##SIZE,                       \
      lane_plain[K].micro = lane##BITS##_plain_##SIZE,                         \
+     lane_stream[K].line = lane##BITS##_stream_##SIZE##_line,                 \
+     lane_plain[K].line = lane##BITS##_plain_##SIZE##_line,                   \
      lane_stream[K].mp = lane_plain[K].mp = 64 / (SIZE),                      \
      lane_stream[K].mq = lane_plain[K].mq = 16 / (SIZE))
 
+#define WHOLE(K, NAME)                                                        \
+    (lane_stream[K].whole = NAME##_stream, lane_plain[K].whole = NAME##_plain)
+
 static void simd_init(void)
 {
+    int i, j;
+    for (i = 0; i < 16; i++) {
+        for (j = 0; j < 64; j++) {
+            tile_off[i][j] = j * LINE;
+        }
+    }
 #if HAVE_SIMD
     const char *want = getenv("WEA_SIMD");
     want = want != NULL ? want : "";
     __builtin_cpu_init();
+    if (getenv("LSTRIP")) lane_strip = atol(getenv("LSTRIP"));
+
     if (strcmp(want, "none") == 0) {
         return;
     }
@@ -620,6 +694,9 @@ static void simd_init(void)
         LANES(2, 4, 512);
         LANES(3, 8, 512);
         LANES(4, 16, 512);
+        WHOLE(2, micro4_512);
+        WHOLE(3, micro8_512);
+        WHOLE(4, micro16_512);
         lane_name = "avx512f";
         if (__builtin_cpu_supports("avx512bw")) {
             LANES(0, 1, 512);
@@ -637,6 +714,7 @@ static void simd_init(void)
             LANES(2, 4, 256);
             LANES(3, 8, 256);
             LANES(4, 16, 256);
+            WHOLE(3, micro8_256);
             lane_name = "avx2";
         } else {
             lane_name = "avx512f, avx2 for 1-2 B items";
