@@ -71,6 +71,11 @@
  *           writes STRIP destination rows front to back and reads M source
  *           rows at a time. The source's rows are aligned too (`qhead`):
  *           every line is loaded once, whole.
+ *   lanes   (x86-64 with AVX-512BW/F or AVX2) for a source contiguous along
+ *           dst's first axis, what dumps() of a C-order array copies: 1-
+ *           and 2-byte items in 2-D, and 3 dims or more of every item size
+ *           (4-16 B items from STREAM_MIN bytes), the planes fused into the
+ *           destination's rows; see copy_lanes() below.
  *
  * What made the old passes machine-dependent (measured on an AMD EPYC,
  * Zen 5, 2 cores: L1d 48 KiB 12-way, L2 1 MiB, transparent huge pages
@@ -90,7 +95,8 @@
  * transpose_kernel.py: 1.77 -> 1.03 times np.copyto at 64 MiB, 1.74 ->
  * 1.16 at 512 MiB. The planes of a 3-D array (256 KiB to 1 MiB at 64 and
  * 512 MiB) gained nothing from the simd pass (a strip reads 512-byte runs
- * of rows 0.5-2 MiB apart), so it runs only on planes of STREAM_MIN bytes. */
+ * of rows 0.5-2 MiB apart), so it runs only on planes of STREAM_MIN bytes;
+ * the lane pass copies such planes now, a strip across all of them. */
 #define LINE 64
 #define STREAM_MIN ((Py_ssize_t)1 << 22) /* bytes: below, the cache helps */
 #define STRIP 64   /* destination rows per strip of the simd pass */
@@ -449,7 +455,8 @@ static Py_ssize_t tile_off[16][64];
                                         char *d, Py_ssize_t dq)               \
     {                                                                         \
         enum { MP = 64 / (SIZE) };                                            \
-        _Alignas(64) char tile[MP * LINE];                                    \
+        __m512i tilev[MP];                                                    \
+        char *tile = (char *)tilev;                                           \
         int i;                                                                \
         for (i = 0; i < MP; i++) {                                            \
             _mm512_store_si512((void *)(tile + i * LINE),                     \
@@ -486,7 +493,8 @@ static Py_ssize_t tile_off[16][64];
                                            Py_ssize_t dq)                     \
     {                                                                         \
         enum { MP = 64 / (SIZE) };                                            \
-        _Alignas(64) char tile[MP * LINE];                                    \
+        __m256i tilev[2 * MP];                                                \
+        char *tile = (char *)tilev;                                           \
         int i;                                                                \
         for (i = 0; i < MP; i++) {                                            \
             const char *x = s + off[i];                                       \
@@ -524,7 +532,16 @@ DEFINE_LANES(16, "avx512f", epi64) /* N = 1: no round */
  * streamed and plain; set once by simd_init(). */
 static lane_kind lane_stream[5], lane_plain[5];
 static const char *lane_name = "none";
-static Py_ssize_t lane_strip = 1024; /* TUNE */
+/* LANE_STRIP: bytes of each source row a strip reads (16 lines; 1024
+ * destination rows of 1-byte items, 128 of 8-byte ones); LANE_PF_MAX: the
+ * widest block (columns) whose next block is prefetched. Measured on the
+ * machine above (64 MiB, 3-D): strips of 512 and 2048 bytes were no better
+ * at 64 MiB, 2048 better at 512 MiB for 4-byte items (2.4 against 2.9
+ * times np.copyto) but worse for 8 and 16 bytes; the prefetch of a block
+ * of 32 or 64 rows (1- and 2-byte items: rows of a 3-D source 2^k apart,
+ * one set of L1 and L2) evicted the rows being read, 15-20% slower. */
+#define LANE_STRIP 1024
+#define LANE_PF_MAX 16
 
 #if HAVE_SIMD
 /* An odometer over the source's axes 1..n-1 in C order: the offset in
@@ -594,7 +611,7 @@ static void copy_lanes(const Py_buffer *d, const Py_ssize_t *dstr,
     const Py_ssize_t body = head + nb * mp, ql = LINE / isz;
     const Py_ssize_t sl = s->strides[s->ndim - 1];
     /* destination rows per strip: whole lines of the source rows */
-    const Py_ssize_t strip = lane_strip / LINE * ql > ql ? lane_strip / LINE * ql : ql;
+    const Py_ssize_t strip = LANE_STRIP / LINE * ql;
     const char *src = (const char *)s->buf;
     char *dst = (char *)d->buf;
     Py_ssize_t offs[2][64];
@@ -622,7 +639,7 @@ static void copy_lanes(const Py_buffer *d, const Py_ssize_t *dstr,
                 whole = cur[j] - cur[0] == j * sl;
             }
             for (q = q0; q + ql <= q1; q += ql) {
-                if (more) {
+                if (more && mp <= LANE_PF_MAX) {
                     for (j = 0; j < mp; j++) {
                         _mm_prefetch(src + nxt[j] + q * isz, _MM_HINT_T0);
                     }
@@ -681,7 +698,6 @@ static void simd_init(void)
     const char *want = getenv("WEA_SIMD");
     want = want != NULL ? want : "";
     __builtin_cpu_init();
-    if (getenv("LSTRIP")) lane_strip = atol(getenv("LSTRIP"));
 
     if (strcmp(want, "none") == 0) {
         return;
@@ -741,10 +757,15 @@ static PyObject *copy_strategy(PyObject *self, PyObject *unused)
     return PyUnicode_FromFormat(
         "%s stream from %zd MiB, planes from %zd MiB (%s): register transposes "
         "of whole lines, strips of %d rows, source lines aligned and "
-        "prefetched, head plain; else scalar tiles (plain 64x256, stream "
+        "prefetched, head plain; %s lanes for a source contiguous along dst's "
+        "first axis (1-2 B items; 3+ dims of 4-16 B from %zd MiB): planes "
+        "fused into dst rows, strips of %d source bytes, source lines staged "
+        "whole in L1, N x N transposes in each 128-bit lane, whole dst lines, "
+        "streamed from %zd MiB; else scalar tiles (plain 64x256, stream "
         "32x1024)",
         simd_name, (Py_ssize_t)(STREAM_MIN >> 20), (Py_ssize_t)(STREAM_MIN >> 20),
-        simd_stream[2] != NULL ? "4-16 B items" : "8 B items", STRIP);
+        simd_stream[2] != NULL ? "4-16 B items" : "8 B items", STRIP, lane_name,
+        (Py_ssize_t)(STREAM_MIN >> 20), LANE_STRIP, (Py_ssize_t)(STREAM_MIN >> 20));
 }
 
 /* How a plane is copied: the first `head` elements of each destination
@@ -908,16 +929,19 @@ static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
 
 #if HAVE_SIMD
 /* The lane pass's table index for this copy, or -1 where it is not the
- * one: a source contiguous along dst's first axis (q == 0), of 3 dims or
- * more (the fused planes), or of items of 1 or 2 bytes (which no other
- * simd pass handles), at least one micro block each way. */
+ * one: a source contiguous along dst's first axis (q == 0), of items of 1
+ * or 2 bytes (which no other simd pass handles), or of 3 dims or more (the
+ * fused planes) and STREAM_MIN bytes or more (below, the planes of 4-16 B
+ * items fit the cache and the old plane passes were 2-3 times faster at
+ * 1 MiB), at least one micro block each way. */
 static int lane_index(const Py_buffer *d, const Py_buffer *s, int q)
 {
     Py_ssize_t isz = d->itemsize, R = 1;
     int k = isz == 1 ? 0 : isz == 2 ? 1 : isz == 4 ? 2 : isz == 8 ? 3 : 4;
     int i;
     if (q != 0 || s->strides[0] != isz || lane_stream[k].micro == NULL ||
-        (d->ndim < 3 && isz > 2) || d->shape[0] < lane_stream[k].mq) {
+        (isz > 2 && (d->ndim < 3 || d->len < STREAM_MIN)) ||
+        d->shape[0] < lane_stream[k].mq) {
         return -1;
     }
     for (i = 1; i < d->ndim; i++) {
