@@ -71,6 +71,11 @@
  *           writes STRIP destination rows front to back and reads M source
  *           rows at a time. The source's rows are aligned too (`qhead`):
  *           every line is loaded once, whole.
+ *   lanes   (x86-64 with AVX-512BW/F or AVX2) for a source contiguous along
+ *           dst's first axis, what dumps() of a C-order array copies: 1-
+ *           and 2-byte items in 2-D, and 3 dims or more of every item size
+ *           (4-16 B items from STREAM_MIN bytes), the planes fused into the
+ *           destination's rows; see copy_lanes() below.
  *
  * What made the old passes machine-dependent (measured on an AMD EPYC,
  * Zen 5, 2 cores: L1d 48 KiB 12-way, L2 1 MiB, transparent huge pages
@@ -90,7 +95,8 @@
  * transpose_kernel.py: 1.77 -> 1.03 times np.copyto at 64 MiB, 1.74 ->
  * 1.16 at 512 MiB. The planes of a 3-D array (256 KiB to 1 MiB at 64 and
  * 512 MiB) gained nothing from the simd pass (a strip reads 512-byte runs
- * of rows 0.5-2 MiB apart), so it runs only on planes of STREAM_MIN bytes. */
+ * of rows 0.5-2 MiB apart), so it runs only on planes of STREAM_MIN bytes;
+ * the lane pass copies such planes now, a strip across all of them. */
 #define LINE 64
 #define STREAM_MIN ((Py_ssize_t)1 << 22) /* bytes: below, the cache helps */
 #define STRIP 64   /* destination rows per strip of the simd pass */
@@ -355,6 +361,16 @@ DEFINE_MICRO_16x16_512(micro4_512_stream, STREAM_PS512)
 DEFINE_MICRO_4x4_512(micro16_512_stream, STREAM_SI512)
 DEFINE_MICRO_8x8_256(micro8_256_stream, STREAM_PD256)
 
+/* the same with ordinary stores, for the lane pass's small copies */
+#define STORE_PD512(p, v) _mm512_storeu_pd((void *)(p), v)
+#define STORE_PS512(p, v) _mm512_storeu_ps((void *)(p), v)
+#define STORE_SI512(p, v) _mm512_storeu_si512((void *)(p), v)
+#define STORE_PD256(p, v) _mm256_storeu_pd((double *)(void *)(p), v)
+DEFINE_MICRO_8x8_512(micro8_512_plain, STORE_PD512)
+DEFINE_MICRO_16x16_512(micro4_512_plain, STORE_PS512)
+DEFINE_MICRO_4x4_512(micro16_512_plain, STORE_SI512)
+DEFINE_MICRO_8x8_256(micro8_256_plain, STORE_PD256)
+
 /* the edges: plain passes of their own, so that the compiler's code for
  * the plain passes above (all of a small copy) is left as it was */
 DEFINE_PASS(edge_4, uint32_t, LINE / 4, 64, 256, PLAIN_STORE)
@@ -366,6 +382,305 @@ DEFINE_SIMD_PASS(simd512_stream_16, "avx512f", 16, micro16_512_stream, edge_16)
 DEFINE_SIMD_PASS(simd256_stream_8, "avx2", 8, micro8_256_stream, edge_8)
 #endif /* HAVE_SIMD */
 
+#if HAVE_SIMD
+/* The lane pass: for a source contiguous along dst's first axis (q == 0,
+ * what a C-order array gives `dumps`), of any number of dims. dst is then
+ * Q rows of R elements, R the product of all the other extents: its
+ * planes fused into one row, so a strip of STRIP destination rows is
+ * written front to back across every plane. Column m of that row reads
+ * the source row at an offset an odometer over the source's axes 1..n-1
+ * gives (axis 0 is contiguous). A micro block is 4 N columns (N = 16 /
+ * item size) by N rows: each 128-bit lane of a register holds N items of
+ * one source row (16 bytes: any alignment), N rows of N items are
+ * transposed in every lane by log2(N) rounds of unpacks, and each
+ * register is then a whole destination line (AVX-512; AVX2: a half, the
+ * two halves of a line stored one after the other). The micro block takes
+ * its columns' source offsets (`off`), so a block may span two planes or
+ * rows of any length. Streamed (aligned stores) where the destination is
+ * large and its rows are whole lines, after a head of columns up to the
+ * first line; else unaligned ordinary stores. The head, the last columns
+ * and the last rows (fewer than a block) go element by element.
+ *
+ * Measured (bench/transpose_kernel.py, dumps(c, out=bytearray) over
+ * np.copyto, two runs, before -> after): 2-D 1 B 8.1-9.7 -> 3.5-4.2,
+ * 2-D 2 B 4.3-5.1 -> 2.7-3.2, 3-D 1 B 10-16 -> 3.9-6.6, 3-D 2 B 6-10 ->
+ * 2.8-3.7, 3-D 4 B 64 MiB 3.2-3.7 -> 1.6-2.1, 3-D 8 B 64 MiB 2.0-2.2 ->
+ * 1.8, 3-D 16 B 1.8-2.3 -> 1.1-1.4; 3-D 8 B at 512 MiB 1.7-1.9 -> 2.2 (a
+ * loss) and 3-D 4 B at 512 MiB 3.0 either way. What is left: every block
+ * reads 4 N source rows (64 for 1-byte items) that are 2^k bytes apart in
+ * the benchmark's shapes (one set of L1 and L2, a DRAM page each), and a
+ * strip writes one line into each of its destination rows, 128 KiB-1 MiB
+ * apart; at 1 MiB the per-lane transposes are 2-3 times a copy in L2.
+ * Tried and dropped: groups of 2-8 blocks per line step (each destination
+ * row written 2-8 lines at a time): 1.2-2 times slower. */
+typedef void (*lane_fn)(const char *, const Py_ssize_t *, char *, Py_ssize_t);
+
+typedef void (*whole_fn)(const char *, Py_ssize_t, char *, Py_ssize_t);
+
+typedef struct {
+    lane_fn micro, line;
+    whole_fn whole; /* the simd pass's micro block, or NULL */
+    int mp, mq; /* columns and rows of a micro block */
+} lane_kind;
+
+/* log2(N) rounds: r[2i], r[2i+1] = lo, hi of r[i], r[i + N/2]; after them
+ * r[c] holds, lane by lane, column c of the lane's N x N block. */
+#define LANE_ROUNDS(V, UNLO, UNHI, N, r)                                      \
+    do {                                                                      \
+        int round_, i_;                                                       \
+        for (round_ = 1; round_ < (N); round_ *= 2) {                         \
+            V t_[16];                                                         \
+            for (i_ = 0; i_ < (N) / 2; i_++) {                                \
+                t_[2 * i_] = UNLO((r)[i_], (r)[i_ + (N) / 2]);                \
+                t_[2 * i_ + 1] = UNHI((r)[i_], (r)[i_ + (N) / 2]);            \
+            }                                                                 \
+            for (i_ = 0; i_ < (N); i_++) {                                    \
+                (r)[i_] = t_[i_];                                             \
+            }                                                                 \
+        }                                                                     \
+    } while (0)
+
+/* the offsets of the rows of a tile of 4, 8, 16 or 64 lines (below) */
+static Py_ssize_t tile_off[16][64];
+
+#define LOAD128(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+
+#define DEFINE_LANE_512(NAME, ISA, SIZE, UNLO, UNHI, STORE)                   \
+    TARGET(ISA) static void NAME(const char *s, const Py_ssize_t *off,       \
+                                 char *d, Py_ssize_t dq)                      \
+    {                                                                         \
+        enum { N = 16 / (SIZE) };                                             \
+        __m512i r[N];                                                         \
+        int i;                                                                \
+        for (i = 0; i < N; i++) {                                             \
+            __m512i v = _mm512_castsi128_si512(LOAD128(s + off[i]));          \
+            v = _mm512_inserti32x4(v, LOAD128(s + off[N + i]), 1);            \
+            v = _mm512_inserti32x4(v, LOAD128(s + off[2 * N + i]), 2);        \
+            v = _mm512_inserti32x4(v, LOAD128(s + off[3 * N + i]), 3);        \
+            r[i] = v;                                                         \
+        }                                                                     \
+        LANE_ROUNDS(__m512i, UNLO, UNHI, N, r);                               \
+        for (i = 0; i < N; i++) {                                             \
+            STORE(d + i * dq, r[i]);                                          \
+        }                                                                     \
+    }                                                                         \
+    TARGET(ISA) static void NAME##_line(const char *s, const Py_ssize_t *off, \
+                                        char *d, Py_ssize_t dq)               \
+    {                                                                         \
+        enum { MP = 64 / (SIZE) };                                            \
+        __m512i tilev[MP];                                                    \
+        char *tile = (char *)tilev;                                           \
+        int i;                                                                \
+        for (i = 0; i < MP; i++) {                                            \
+            _mm512_store_si512((void *)(tile + i * LINE),                     \
+                               _mm512_loadu_si512(s + off[i]));               \
+        }                                                                     \
+        for (i = 0; i < LINE; i += 16) {                                      \
+            NAME(tile + i, tile_off[MP / 4 - 1], d + (i / (SIZE)) * dq, dq);  \
+        }                                                                     \
+    }
+
+#define DEFINE_LANE_256(NAME, SIZE, UNLO, UNHI, STORE)                        \
+    TARGET("avx2") static void NAME(const char *s, const Py_ssize_t *off,    \
+                                    char *d, Py_ssize_t dq)                   \
+    {                                                                         \
+        enum { N = 16 / (SIZE) };                                             \
+        __m256i r[2][N];                                                      \
+        int h, i;                                                             \
+        for (h = 0; h < 2; h++) {                                             \
+            for (i = 0; i < N; i++) {                                         \
+                __m256i v = _mm256_castsi128_si256(                           \
+                    LOAD128(s + off[2 * N * h + i]));                         \
+                r[h][i] = _mm256_inserti128_si256(                            \
+                    v, LOAD128(s + off[2 * N * h + N + i]), 1);               \
+            }                                                                 \
+            LANE_ROUNDS(__m256i, UNLO, UNHI, N, r[h]);                        \
+        }                                                                     \
+        for (i = 0; i < N; i++) {                                             \
+            STORE(d + i * dq, r[0][i]);                                       \
+            STORE(d + i * dq + 32, r[1][i]);                                  \
+        }                                                                     \
+    }                                                                         \
+    TARGET("avx2") static void NAME##_line(const char *s,                    \
+                                           const Py_ssize_t *off, char *d,    \
+                                           Py_ssize_t dq)                     \
+    {                                                                         \
+        enum { MP = 64 / (SIZE) };                                            \
+        __m256i tilev[2 * MP];                                                \
+        char *tile = (char *)tilev;                                           \
+        int i;                                                                \
+        for (i = 0; i < MP; i++) {                                            \
+            const char *x = s + off[i];                                       \
+            _mm256_store_si256((__m256i *)(void *)(tile + i * LINE),          \
+                               _mm256_loadu_si256((const __m256i *)(const void *)x)); \
+            _mm256_store_si256((__m256i *)(void *)(tile + i * LINE + 32),     \
+                               _mm256_loadu_si256((const __m256i *)(const void *)(x + 32))); \
+        }                                                                     \
+        for (i = 0; i < LINE; i += 16) {                                      \
+            NAME(tile + i, tile_off[MP / 4 - 1], d + (i / (SIZE)) * dq, dq);  \
+        }                                                                     \
+    }
+
+#define STREAM_SI256(p, v) _mm256_stream_si256((__m256i *)(void *)(p), v)
+#define STORE_SI256(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
+
+#define DEFINE_LANES(SIZE, ISA, W)                                            \
+    DEFINE_LANE_512(lane512_stream_##SIZE, ISA, SIZE, _mm512_unpacklo_##W,   \
+                    _mm512_unpackhi_##W, STREAM_SI512)                        \
+    DEFINE_LANE_512(lane512_plain_##SIZE, ISA, SIZE, _mm512_unpacklo_##W,    \
+                    _mm512_unpackhi_##W, STORE_SI512)                         \
+    DEFINE_LANE_256(lane256_stream_##SIZE, SIZE, _mm256_unpacklo_##W,        \
+                    _mm256_unpackhi_##W, STREAM_SI256)                        \
+    DEFINE_LANE_256(lane256_plain_##SIZE, SIZE, _mm256_unpacklo_##W,         \
+                    _mm256_unpackhi_##W, STORE_SI256)
+
+DEFINE_LANES(1, "avx512f,avx512bw", epi8)
+DEFINE_LANES(2, "avx512f,avx512bw", epi16)
+DEFINE_LANES(4, "avx512f", epi32)
+DEFINE_LANES(8, "avx512f", epi64)
+DEFINE_LANES(16, "avx512f", epi64) /* N = 1: no round */
+#endif /* HAVE_SIMD */
+
+/* The lane passes this CPU runs, by item size (index: log2 of the size),
+ * streamed and plain; set once by simd_init(). */
+static lane_kind lane_stream[5], lane_plain[5];
+static const char *lane_name = "none";
+/* LANE_STRIP: bytes of each source row a strip reads (16 lines; 1024
+ * destination rows of 1-byte items, 128 of 8-byte ones); LANE_PF_MAX: the
+ * widest block (columns) whose next block is prefetched. Measured on the
+ * machine above (64 MiB, 3-D): strips of 512 and 2048 bytes were no better
+ * at 64 MiB, 2048 better at 512 MiB for 4-byte items (2.4 against 2.9
+ * times np.copyto) but worse for 8 and 16 bytes; the prefetch of a block
+ * of 32 or 64 rows (1- and 2-byte items: rows of a 3-D source 2^k apart,
+ * one set of L1 and L2) evicted the rows being read, 15-20% slower. */
+#define LANE_STRIP 1024
+#define LANE_PF_MAX 16
+
+#if HAVE_SIMD
+/* An odometer over the source's axes 1..n-1 in C order: the offset in
+ * bytes of the source row of a destination column. */
+typedef struct {
+    Py_ssize_t idx[64];
+    Py_ssize_t off;
+} odometer;
+
+static void odo_seek(odometer *o, const Py_buffer *s, Py_ssize_t m)
+{
+    int a;
+    o->off = 0;
+    for (a = s->ndim - 1; a >= 1; a--) {
+        o->idx[a] = m % s->shape[a];
+        m /= s->shape[a];
+        o->off += o->idx[a] * s->strides[a];
+    }
+}
+
+static inline void odo_next(odometer *o, const Py_buffer *s)
+{
+    int a;
+    for (a = s->ndim - 1; a >= 1; a--) {
+        if (++o->idx[a] < s->shape[a]) {
+            o->off += s->strides[a];
+            return;
+        }
+        o->off -= s->strides[a] * (s->shape[a] - 1);
+        o->idx[a] = 0;
+    }
+}
+
+/* One column of the destination from `q0` on, element by element. */
+static void lane_column(char *d, const char *s, Py_ssize_t isz,
+                        Py_ssize_t q0, Py_ssize_t Q, Py_ssize_t dq)
+{
+    Py_ssize_t q;
+    switch (isz) {
+    case 1:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q, 1);
+        break;
+    case 2:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 2, 2);
+        break;
+    case 4:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 4, 4);
+        break;
+    case 8:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 8, 8);
+        break;
+    default:
+        for (q = q0; q < Q; q++) memcpy(d + q * dq, s + q * 16, 16);
+        break;
+    }
+}
+
+/* The lane pass (see above): `head` columns before the first block. The
+ * next block's source rows are prefetched a line ahead of the micro block
+ * that reads them. */
+static void copy_lanes(const Py_buffer *d, const Py_ssize_t *dstr,
+                       const Py_buffer *s, lane_kind k, Py_ssize_t head)
+{
+    const Py_ssize_t isz = d->itemsize, Q = d->shape[0], dq = dstr[0];
+    const Py_ssize_t R = dq / isz, mp = k.mp, mq = k.mq;
+    const Py_ssize_t Qm = Q - Q % mq, nb = (R - head) / mp;
+    const Py_ssize_t body = head + nb * mp, ql = LINE / isz;
+    const Py_ssize_t sl = s->strides[s->ndim - 1];
+    /* destination rows per strip: whole lines of the source rows */
+    const Py_ssize_t strip = LANE_STRIP / LINE * ql;
+    const char *src = (const char *)s->buf;
+    char *dst = (char *)d->buf;
+    Py_ssize_t offs[2][64];
+    odometer o;
+    Py_ssize_t q0, q1, q, b, j, m;
+    for (q0 = 0; q0 < Qm && nb > 0; q0 = q1) {
+        q1 = q0 + strip < Qm ? q0 + strip : Qm;
+        odo_seek(&o, s, head);
+        for (j = 0; j < mp; j++) {
+            offs[0][j] = o.off;
+            odo_next(&o, s);
+        }
+        for (b = 0; b < nb; b++) {
+            const Py_ssize_t *cur = offs[b & 1];
+            Py_ssize_t *nxt = offs[(b + 1) & 1];
+            char *db = dst + (head + b * mp) * isz;
+            int more = b + 1 < nb, whole = k.whole != NULL;
+            if (more) {
+                for (j = 0; j < mp; j++) {
+                    nxt[j] = o.off;
+                    odo_next(&o, s);
+                }
+            }
+            for (j = 1; j < mp && whole; j++) {
+                whole = cur[j] - cur[0] == j * sl;
+            }
+            for (q = q0; q + ql <= q1; q += ql) {
+                if (more && mp <= LANE_PF_MAX) {
+                    for (j = 0; j < mp; j++) {
+                        _mm_prefetch(src + nxt[j] + q * isz, _MM_HINT_T0);
+                    }
+                }
+                if (whole) {
+                    k.whole(src + cur[0] + q * isz, sl, db + q * dq, dq);
+                } else {
+                    k.line(src + q * isz, cur, db + q * dq, dq);
+                }
+            }
+            for (; q < q1; q += mq) {
+                k.micro(src + q * isz, cur, db + q * dq, dq);
+            }
+        }
+    }
+    /* the rest: the head and the last columns whole, the last rows of the
+     * blocks' columns */
+    odo_seek(&o, s, 0);
+    for (m = 0; m < R; m++) {
+        Py_ssize_t from = m >= head && m < body ? Qm : 0;
+        if (from < Q) {
+            lane_column(dst + m * isz, src + o.off, isz, from, Q, dq);
+        }
+        odo_next(&o, s);
+    }
+}
+#endif /* HAVE_SIMD */
+
 /* The simd passes this CPU runs, by item size (index: log2 of the size);
  * set once by simd_init(). */
 static pass_fn simd_stream[5];
@@ -373,12 +688,30 @@ static const char *simd_name = "none";
 
 /* The best the CPU has, or what WEA_SIMD names when the CPU has it:
  * "avx2", or "none" for the scalar passes (for tests and measurements). */
+#define LANES(K, SIZE, BITS)                                                  \
+    (lane_stream[K].micro = lane##BITS##_stream_##SIZE,                       \
+     lane_plain[K].micro = lane##BITS##_plain_##SIZE,                         \
+     lane_stream[K].line = lane##BITS##_stream_##SIZE##_line,                 \
+     lane_plain[K].line = lane##BITS##_plain_##SIZE##_line,                   \
+     lane_stream[K].mp = lane_plain[K].mp = 64 / (SIZE),                      \
+     lane_stream[K].mq = lane_plain[K].mq = 16 / (SIZE))
+
+#define WHOLE(K, NAME)                                                        \
+    (lane_stream[K].whole = NAME##_stream, lane_plain[K].whole = NAME##_plain)
+
 static void simd_init(void)
 {
+    int i, j;
+    for (i = 0; i < 16; i++) {
+        for (j = 0; j < 64; j++) {
+            tile_off[i][j] = j * LINE;
+        }
+    }
 #if HAVE_SIMD
     const char *want = getenv("WEA_SIMD");
     want = want != NULL ? want : "";
     __builtin_cpu_init();
+
     if (strcmp(want, "none") == 0) {
         return;
     }
@@ -387,9 +720,34 @@ static void simd_init(void)
         simd_stream[3] = simd512_stream_8;
         simd_stream[4] = simd512_stream_16;
         simd_name = "avx512f";
+        LANES(2, 4, 512);
+        LANES(3, 8, 512);
+        LANES(4, 16, 512);
+        WHOLE(2, micro4_512);
+        WHOLE(3, micro8_512);
+        WHOLE(4, micro16_512);
+        lane_name = "avx512f";
+        if (__builtin_cpu_supports("avx512bw")) {
+            LANES(0, 1, 512);
+            LANES(1, 2, 512);
+            lane_name = "avx512bw";
+        }
     } else if (__builtin_cpu_supports("avx2")) {
         simd_stream[3] = simd256_stream_8;
         simd_name = "avx2";
+    }
+    if (lane_stream[0].micro == NULL && __builtin_cpu_supports("avx2")) {
+        LANES(0, 1, 256);
+        LANES(1, 2, 256);
+        if (lane_stream[2].micro == NULL) {
+            LANES(2, 4, 256);
+            LANES(3, 8, 256);
+            LANES(4, 16, 256);
+            WHOLE(3, micro8_256);
+            lane_name = "avx2";
+        } else {
+            lane_name = "avx512f, avx2 for 1-2 B items";
+        }
     }
 #endif
 }
@@ -412,10 +770,15 @@ static PyObject *copy_strategy(PyObject *self, PyObject *unused)
     return PyUnicode_FromFormat(
         "%s stream from %zd MiB, planes from %zd MiB (%s): register transposes "
         "of whole lines, strips of %d rows, source lines aligned and "
-        "prefetched, head plain; else scalar tiles (plain 64x256, stream "
+        "prefetched, head plain; %s lanes for a source contiguous along dst's "
+        "first axis (1-2 B items; 3+ dims of 4-16 B from %zd MiB): planes "
+        "fused into dst rows, strips of %d source bytes, source lines staged "
+        "whole in L1, N x N transposes in each 128-bit lane, whole dst lines, "
+        "streamed from %zd MiB; else scalar tiles (plain 64x256, stream "
         "32x1024)",
         simd_name, (Py_ssize_t)(STREAM_MIN >> 20), (Py_ssize_t)(STREAM_MIN >> 20),
-        simd_stream[2] != NULL ? "4-16 B items" : "8 B items", STRIP);
+        simd_stream[2] != NULL ? "4-16 B items" : "8 B items", STRIP, lane_name,
+        (Py_ssize_t)(STREAM_MIN >> 20), LANE_STRIP, (Py_ssize_t)(STREAM_MIN >> 20));
 }
 
 /* How a plane is copied: the first `head` elements of each destination
@@ -577,6 +940,30 @@ static void copy_planes(const Py_buffer *d, const Py_ssize_t *dstr,
     }
 }
 
+#if HAVE_SIMD
+/* The lane pass's table index for this copy, or -1 where it is not the
+ * one: a source contiguous along dst's first axis (q == 0), of items of 1
+ * or 2 bytes (which no other simd pass handles), or of 3 dims or more (the
+ * fused planes) and STREAM_MIN bytes or more (below, the planes of 4-16 B
+ * items fit the cache and the old plane passes were 2-3 times faster at
+ * 1 MiB), at least one micro block each way. */
+static int lane_index(const Py_buffer *d, const Py_buffer *s, int q)
+{
+    Py_ssize_t isz = d->itemsize, R = 1;
+    int k = isz == 1 ? 0 : isz == 2 ? 1 : isz == 4 ? 2 : isz == 8 ? 3 : 4;
+    int i;
+    if (q != 0 || s->strides[0] != isz || lane_stream[k].micro == NULL ||
+        (isz > 2 && (d->ndim < 3 || d->len < STREAM_MIN)) ||
+        d->shape[0] < lane_stream[k].mq) {
+        return -1;
+    }
+    for (i = 1; i < d->ndim; i++) {
+        R *= d->shape[i];
+    }
+    return R >= lane_stream[k].mp ? k : -1;
+}
+#endif
+
 PyDoc_STRVAR(copy_transposed_doc,
 "copy_transposed(dst, src, /)\n--\n\n"
 "Copy `src` into the C-contiguous `dst` of the same shape and item size,\n"
@@ -640,6 +1027,27 @@ static PyObject *copy_transposed(PyObject *self, PyObject *const *args,
     for (i = d.ndim - 2; i >= 0; i--) {
         dstr[i] = dstr[i + 1] * d.shape[i + 1];
     }
+#if HAVE_SIMD
+    {
+        int k = lane_index(&d, &s, q);
+        if (k >= 0) {
+            Py_ssize_t head = 0;
+            Py_ssize_t off = (Py_ssize_t)((LINE - (uintptr_t)d.buf % LINE) % LINE);
+            lane_kind kind = lane_plain[k];
+            if (d.len >= STREAM_MIN && dstr[0] % LINE == 0 && off % d.itemsize == 0 &&
+                dstr[0] / d.itemsize - off / d.itemsize >= kind.mp) {
+                kind = lane_stream[k];
+                head = off / d.itemsize;
+            }
+            Py_BEGIN_ALLOW_THREADS
+            copy_lanes(&d, dstr, &s, kind, head);
+            STREAM_FENCE(); /* as below */
+            Py_END_ALLOW_THREADS
+            done = Py_True;
+            goto out;
+        }
+    }
+#endif
     ps = passes_for(&d, dstr, &s, p, q);
     Py_BEGIN_ALLOW_THREADS
     copy_planes(&d, dstr, &s, p, q, ps);

@@ -263,6 +263,60 @@ def test_the_other_passes_a_cpu_may_take(simd: str) -> None:
         assert out.stdout.startswith("scalar tiles")
 
 
+_LANE_CHECK = textwrap.dedent(
+    """
+    import numpy as np, wea._speedups as m
+
+    def at(dtype, shape, offset):
+        nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        raw = np.zeros(nbytes + 128, np.uint8)
+        start = -raw.ctypes.data % 64 + offset
+        return raw[start : start + nbytes].view(dtype).reshape(shape)
+
+    def check(dtype, shape, dst_off, src_off):
+        base = at(dtype, shape, src_off)
+        base[...] = (np.arange(base.size) % 1009 + 1).astype(dtype).reshape(shape)
+        srcs = [base.T, base[::-1].T, base[:, ::-1].T]
+        if base.ndim == 2:
+            srcs = srcs[:2]
+        for src in srcs:
+            dst = at(dtype, src.shape, dst_off)
+            dst[...] = 0
+            assert m.copy_transposed(dst, src), (dtype, shape)
+            assert np.array_equal(dst, src), (dtype, shape, src.strides, dst_off, src_off)
+
+    small = [(37, 19, 70), (70, 3, 33), (5, 65, 17), (3, 17, 5, 40), (130, 67), (16, 64)]
+    for dtype in ("u1", "i2", "f4", "f8", "c16"):
+        isz = np.dtype(dtype).itemsize
+        items = m.STREAM_MIN // isz
+        big = [(64, 16, items // 1024 + 64), (131, 7, items // 917 + 3), (1027, items // 1027 + 37)]
+        for shape in small:
+            check(dtype, shape, 16, 40)
+        for shape in big:
+            for dst_off, src_off in ((0, 0), (16, 40), (8, 16)):
+                check(dtype, shape, dst_off, src_off)
+    print("ok")
+    """
+)
+
+
+@pytest.mark.parametrize("simd", ["", "avx2", "none"])
+def test_the_lane_pass_equals_numpys_copy(simd: str) -> None:
+    # The lane pass (a source contiguous along dst's first axis: 3-D and more
+    # with the planes fused into dst rows, and 2-D of 1- and 2-byte items):
+    # every item size, odd extents (micro blocks across two planes, ragged last
+    # rows and columns), small (ordinary stores) and of STREAM_MIN bytes or
+    # more (streamed after a head), dst and src off a line, negative strides
+    # along p and along a middle axis; at each level WEA_SIMD may pick.
+    out = subprocess.run(
+        [sys.executable, "-c", _LANE_CHECK],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WEA_SIMD": simd},
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
 def test_dumps_into_a_bytearray_takes_the_simd_pass_and_is_right() -> None:
     # What the benchmark times: a C-order array into a reused bytearray (its
     # data 16 bytes past a page, so the block's data is not on a line).
