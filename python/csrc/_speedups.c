@@ -21,8 +21,8 @@
  *   shm_attach(name, writable) the attach of spec §8.2.3, done by the C
  *                              reference reader (c/src: pread, A1, mmap,
  *                              fstat again) in one call; a refusal comes
- *                              back as the reader's status, errno and
- *                              message, which wea raises as its error.
+ *                              back as the reader's category name, errno
+ *                              and message, which wea raises as its error.
  *
  * Nothing here parses or validates a header of its own: the attach is the
  * C reader's, which returns the fields of the one header snapshot it
@@ -44,7 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ACCEL_API 2
+#define ACCEL_API 3
 
 /* ------------------------------------------------------------------ */
 /* copy_transposed                                                     */
@@ -1164,13 +1164,16 @@ PyDoc_STRVAR(shm_attach_doc,
 "memoryview of the whole mapping, the fields of the header the C reader\n"
 "validated (read once, never from the mapping), the length checked, and\n"
 "the object's identity. If the reader refuses the object, return\n"
-"(status, errno, message) instead: its wea_status, the errno of a failed\n"
-"system call (0 for a format error) and its message.");
+"(category, errno, message) instead: the name of its wea_status\n"
+"(wea_status_category: \"truncated\", \"not_found\", ...), the errno of a\n"
+"failed system call (0 for a format error) and its message.");
 
-/* A refusal: (status, errno, message). */
+/* A refusal: (category, errno, message), the category being the status's
+ * name in wea.h, the words wea's errors and the spec use. */
 static PyObject *refusal(const wea_error *e)
 {
-    return Py_BuildValue("(iis)", (int)e->status, e->sys_errno, e->message);
+    return Py_BuildValue("(sis)", wea_status_category(e->status), e->sys_errno,
+                         e->message);
 }
 
 static PyObject *shm_attach(PyObject *self, PyObject *const *args,

@@ -526,11 +526,11 @@ def test_the_c_mapping_lives_until_its_last_view_is_gone(shm_name: Names) -> Non
         wea.unlink_shared_array(name)
 
 
-def _refusal(got: object) -> tuple[int, int, str]:
+def _refusal(got: object) -> tuple[str, int, str]:
     assert isinstance(got, tuple) and len(got) == 3, got
-    status, err, message = got
-    assert isinstance(status, int) and isinstance(err, int) and isinstance(message, str)
-    return status, err, message
+    category, err, message = got
+    assert isinstance(category, str) and isinstance(err, int) and isinstance(message, str)
+    return category, err, message
 
 
 def test_refusals_of_the_c_attach_are_the_python_errors(
@@ -546,7 +546,7 @@ def test_refusals_of_the_c_attach_are_the_python_errors(
 
     monkeypatch.setattr(_shm, "open_regular", second_attach)
     missing = shm_name()
-    assert shm_attach(missing, False)[:2] == (15, errno.ENOENT)
+    assert shm_attach(missing, False)[:2] == ("not_found", errno.ENOENT)
     with pytest.raises(FileNotFoundError, match="no shared-memory object named") as caught:
         wea.attach_shared_array(missing)
     assert caught.value.errno == errno.ENOENT and caught.value.filename == missing
@@ -554,7 +554,7 @@ def test_refusals_of_the_c_attach_are_the_python_errors(
     os.mkfifo(SHM / fifo.lstrip("/"))
     try:
         status, err, message = _refusal(shm_attach(fifo, False))  # and it did not block
-        assert (status, err) == (18, errno.EINVAL) and "not a regular file" in message
+        assert (status, err) == ("system", errno.EINVAL) and "not a regular file" in message
         with pytest.raises(OSError, match="not a regular file") as not_regular:
             wea.attach_shared_array(fifo)
         assert not_regular.value.errno == errno.EINVAL and not_regular.value.filename == fifo
@@ -564,7 +564,7 @@ def test_refusals_of_the_c_attach_are_the_python_errors(
     _plant(empty, b"")
     try:
         status, err, message = _refusal(shm_attach(empty, False))
-        assert (status, err) == (wea.TruncatedError.code, 0)
+        assert (status, err) == (wea.TruncatedError.category, 0)
         with pytest.raises(wea.TruncatedError) as trunc:
             wea.attach_shared_array(empty)
         assert trunc.value.message == message
@@ -574,7 +574,7 @@ def test_refusals_of_the_c_attach_are_the_python_errors(
     finally:
         os.unlink(SHM / empty.lstrip("/"))
     for bad in ("", "/", "/a/b"):  # the C reader's own name check (§8.2.1)
-        assert shm_attach(bad, False)[0] == 13, bad
+        assert shm_attach(bad, False)[0] == "invalid_name", bad
     for worse in ("/a\0b", "/" + "n" * 300, "/\udcff\ud800"):  # never a normalized name
         with pytest.raises(ValueError, match=r"normalized name|surrogates not allowed"):
             shm_attach(worse, False)

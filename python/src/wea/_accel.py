@@ -12,7 +12,7 @@ without it):
 * :data:`array_wrap`: numpy 2's ``__array_wrap__`` of wea arrays;
 * :data:`shm_attach`: the shared-memory attach of spec §8.2.3, done by the
   C reference reader, which returns the fields of the header it validated,
-  or its refusal (status, errno, message), which :mod:`wea._shm` raises.
+  or its refusal (category, errno, message), which :mod:`wea._shm` raises.
 
 Each is None when the module is missing, of an interface version this
 package does not know, or turned off with ``WEA_PURE_PYTHON=1``;
@@ -43,10 +43,12 @@ __all__ = [
 ]
 
 #: The interface version of ``wea._speedups`` this package uses.
-API = 2
+API = 3
 
-#: The refusal of :data:`shm_attach`: the C reader's status, errno, message.
-Refusal = tuple[int, int, str]
+#: The refusal of :data:`shm_attach`: the name of the C reader's status
+#: (``wea_status_category``: a category of spec §6.2, or ``"not_found"``,
+#: ``"permission"`` ...), the errno of a failed system call, the message.
+Refusal = tuple[str, int, str]
 #: What :data:`shm_attach` returns on success: a view of the whole mapping,
 #: the validated header's fields (etype, offset, dims, len_data), the length
 #: checked, st_dev and st_ino.

@@ -383,27 +383,22 @@ def _no_such_object(name: str) -> FileNotFoundError:
     )
 
 
-# The C reader's statuses (c/include/wea.h): 1 to 10 are the categories of
-# spec §6.2 (their .code); of the others, those an attach can return.
-_BY_CODE = {cls.code: cls for cls in CATEGORIES.values()}
-_C_NAME, _C_NOT_FOUND, _C_PERMISSION, _C_NO_SPACE = 13, 15, 16, 17
-
-
 def _refused(name: str, refusal: _accel.Refusal) -> Exception:
     """Return the error of the Python path for a refusal of the compiled attach.
 
-    A format error (statuses 1 to 10, the categories of spec §6.2) keeps
-    the C reader's message, which is the Python path's; a failed system
-    call is the ``OSError`` of its errno, as ``os`` raises it.
+    A format error (a category of spec §6.2) keeps the C reader's message,
+    which is the Python path's; a failed system call is the ``OSError`` of
+    its errno, as ``os`` raises it. The other names are the C reader's
+    statuses (c/include/wea.h, ``wea_status_category``).
     """
-    status, err, message = refusal
-    if status in _BY_CODE:
-        return _attaching(name, _BY_CODE[status](message))
-    if status == _C_NOT_FOUND:
+    category, err, message = refusal
+    if category in CATEGORIES:
+        return _attaching(name, CATEGORIES[category](message))
+    if category == "not_found":
         return _no_such_object(name)
-    if status == _C_NAME:
+    if category == "invalid_name":
         return ValueError(f"wea: {message}")
-    if status in (_C_PERMISSION, _C_NO_SPACE) or err == 0:
+    if category in ("permission", "no_space") or err == 0:
         return OSError(err, os.strerror(err) if err else message, name)
     return OSError(err, f"wea: {message}", name)
 
